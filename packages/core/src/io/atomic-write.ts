@@ -1,0 +1,55 @@
+import { open, rename, unlink, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { CkptError } from "../errors.js";
+
+/**
+ * Writes `chunks` to `destination` so that it either appears complete or not at all:
+ * the bytes go to a temp file in the same folder, which is fsynced and then renamed.
+ * On any failure the temp file is removed and the destination is untouched.
+ */
+export async function writeAtomically(
+  destination: string,
+  chunks: AsyncIterable<Uint8Array>,
+  options: { force?: boolean } = {},
+): Promise<number> {
+  if (!options.force && (await exists(destination))) {
+    throw new CkptError("EXISTS", "already exists (use --force to overwrite)", { file: destination });
+  }
+  const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(4).toString("hex")}.ckpt-tmp`);
+  let written = 0;
+  try {
+    const handle = await open(temp, "wx", 0o644);
+    try {
+      for await (const chunk of chunks) {
+        await writeAll(handle, chunk);
+        written += chunk.byteLength;
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, destination);
+    return written;
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function writeAll(handle: import("node:fs/promises").FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,85 @@
+import { asCkptError } from "../errors.js";
+import { FileRangeSource } from "../model/byte-source.js";
+import type { Checkpoint } from "../plugin/format.js";
+import type { Reporter } from "../plugin/reporter.js";
+import { RandomAccessFile } from "../io/random-access-file.js";
+import type { TempScope } from "../io/temp-scope.js";
+import type { Registry } from "../registry/registry.js";
+import { HEAD_BYTES, detectCodec, detectFormat, stripCodecExtension } from "./detect.js";
+
+export interface OpenedCheckpoint {
+  checkpoint: Checkpoint;
+  /** Format id of the content. */
+  format: string;
+  /** Codec id of the compression around it, or null. */
+  codec: string | null;
+  path: string;
+  byteLength: number;
+}
+
+export interface OpenOptions {
+  registry: Registry;
+  scope: TempScope;
+  reporter: Reporter;
+  /** Options for the format plugin (`verifyChecksum`, `allowGlobals`, …). */
+  formatOptions?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Opens a checkpoint of any installed format: finds the codec by magic (then ending),
+ * peeks at the decompressed head to find the format, and decodes. Decompressed bodies
+ * are spilled to a temp file of `scope` rather than held in memory. Every error names `path`.
+ */
+export async function openCheckpoint(path: string, options: OpenOptions): Promise<OpenedCheckpoint> {
+  const { registry, scope, reporter } = options;
+  try {
+    const file = scope.adopt(await RandomAccessFile.open(path));
+    const head = await file.head(HEAD_BYTES);
+    const codecDescriptor = await detectCodec(registry, head, path);
+    const decodeOptions = { name: path, options: options.formatOptions ?? {}, reporter, spill: (c: AsyncIterable<Uint8Array>) => scope.spill(c) };
+
+    if (!codecDescriptor) {
+      const format = await detectFormat(registry, head, path);
+      const plugin = await registry.loadFormat(format.id);
+      const checkpoint = await plugin.decode({ ...decodeOptions, file });
+      return { checkpoint, format: format.id, codec: null, path, byteLength: file.size };
+    }
+
+    const codec = await registry.loadCodec(codecDescriptor.id);
+    const whole = () => new FileRangeSource(file, 0, file.size).chunks();
+    const innerHead = await peek(codec.decompress()(whole()), HEAD_BYTES);
+    const format = await detectFormat(registry, innerHead, stripCodecExtension(path, codec), path);
+    const plugin = await registry.loadFormat(format.id);
+    const checkpoint = plugin.ownsCompression
+      ? await plugin.decode({ ...decodeOptions, file, codec: { codec } })
+      : await plugin.decode({ ...decodeOptions, file: await scope.spill(codec.decompress()(whole())) });
+    return { checkpoint, format: format.id, codec: codec.id, path, byteLength: file.size };
+  } catch (error) {
+    throw asCkptError(error, path);
+  }
+}
+
+/**
+ * The first `count` decompressed bytes, then stops the decompressor. A container that
+ * puts bytes after the compressed frame (Thalia's trailer) may make the decompressor
+ * fail later on; the head read before that is still good.
+ */
+async function peek(stream: AsyncIterable<Uint8Array>, count: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let have = 0;
+  const iterator = stream[Symbol.asyncIterator]();
+  try {
+    while (have < count) {
+      const { value, done } = await iterator.next();
+      if (done) break;
+      parts.push(value);
+      have += value.byteLength;
+    }
+  } catch (error) {
+    if (have === 0) throw error;
+  } finally {
+    await iterator.return?.().catch(() => undefined);
+  }
+  return Buffer.concat(parts).subarray(0, count);
+}
+

@@ -1,0 +1,16 @@
+import type { PrecisionChange } from "./precision-stage.js";
+
+/** What a conversion did, for people (`ckpt convert`) and scripts (`--json`). */
+export interface ConversionReport {
+  source: { path: string; format: string; codec: string | null; bytes: number };
+  destination: { path: string; format: string; codec: string | null; bytes: number };
+  /** The stages that ran, in order: `decode thalia`, `migrate thalia-brain 1→2`, … */
+  steps: string[];
+  /** Every step that lost information (always asked for, always listed). */
+  lossy: string[];
+  warnings: string[];
+  precision: PrecisionChange[];
+  tensors: number;
+  tensorBytes: number;
+  seconds: number;
+}
