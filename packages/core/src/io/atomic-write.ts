@@ -1,4 +1,4 @@
-import { open, rename, unlink, stat } from "node:fs/promises";
+import { open, rename, unlink, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CkptError } from "../errors.js";
@@ -37,7 +37,7 @@ export async function writeAtomically(
   }
 }
 
-async function writeAll(handle: import("node:fs/promises").FileHandle, chunk: Uint8Array): Promise<void> {
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < chunk.byteLength) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);

@@ -1,6 +1,6 @@
 import { ComputedSource } from "../model/byte-source.js";
 import { itemSize, type DType } from "../model/dtype.js";
-import { Tensor } from "../model/tensor.js";
+import type { Tensor } from "../model/tensor.js";
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "./half.js";
 
 /** The float dtypes a precision step may move between. */
