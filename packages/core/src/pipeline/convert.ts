@@ -92,7 +92,10 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     }
     const output = { name: dst, options: options.writeOptions ?? {}, reporter, ...(format.ownsCompression && layer && { codec: layer }) };
     let bytes = format.encode(checkpoint, output);
-    if (layer && !format.ownsCompression) bytes = layer.codec.compress(layer.level === undefined ? {} : { level: layer.level })(bytes);
+    if (layer && !format.ownsCompression) {
+      const contentSize = await format.encodedSize?.(checkpoint, output);
+      bytes = layer.codec.compress({ ...(layer.level !== undefined && { level: layer.level }), ...(contentSize !== undefined && { contentSize }) })(bytes);
+    }
     report.steps.push(`encode ${format.id}${codec ? ` (${codec.id})` : ""}`);
 
     const written = await writeAtomically(dst, withProgress(bytes, reporter, report.tensorBytes), { force: options.force ?? false });

@@ -10,6 +10,11 @@ export interface CodecPlugin {
   /** Magic numbers at offset 0 (any one matches). */
   readonly magic: readonly Uint8Array[];
   readonly levels: { min: number; max: number; default: number };
-  compress(options?: { level?: number }): ByteTransform;
+  /**
+   * `contentSize`, when known, is the exact number of bytes that will flow in; codecs
+   * record it in the frame header (Python's one-shot zstd decompressor needs it).
+   */
+  compress(options?: { level?: number; contentSize?: number }): ByteTransform;
+  /** Verifies the codec's own checksums when the stream carries them; damaged input throws. */
   decompress(): ByteTransform;
 }

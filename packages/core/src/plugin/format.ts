@@ -62,4 +62,9 @@ export interface FormatPlugin {
   decode(input: DecodeInput): Promise<Checkpoint>;
   /** The file's bytes in order; the pipeline writes them (and compresses them unless the format owns that). */
   encode(checkpoint: Checkpoint, output: EncodeOutput): AsyncIterable<Uint8Array>;
+  /**
+   * The exact length `encode` will produce, when it is cheap to know in advance; a
+   * compressor then records it in its frame header.
+   */
+  encodedSize?(checkpoint: Checkpoint, output: EncodeOutput): Promise<number | undefined>;
 }
