@@ -34,6 +34,23 @@ export type Key = string | bigint | number | boolean | null | Tuple;
 
 export type PyMap = Map<Key, Node>;
 
+/**
+ * A map that was a Python `collections.OrderedDict` (as every PyTorch state_dict is),
+ * so a PyTorch writer can restore the class. `attributes` holds what a pickle BUILD set
+ * on it (nn.Module's `_metadata`). Everywhere else it is simply a map.
+ */
+export class OrderedMap extends Map<Key, Node> {
+  attributes: PyMap | undefined;
+}
+
+/** An empty map of the same class as `like` (OrderedMap stays OrderedMap, attributes kept). */
+export function emptyMapLike(like: PyMap): PyMap {
+  if (!(like instanceof OrderedMap)) return new Map();
+  const out = new OrderedMap();
+  out.attributes = like.attributes;
+  return out;
+}
+
 export class Tuple {
   constructor(readonly items: Node[]) {}
 }
@@ -123,7 +140,7 @@ export function mapTensors(root: Node, replace: (tensor: Tensor, path: PathStep[
     if (node instanceof Tensor) return replace(node, path);
     if (node instanceof Map) {
       let changed = false;
-      const out: PyMap = new Map();
+      const out = emptyMapLike(node);
       for (const [key, child] of node) {
         const next = visit(child, [...path, key]);
         changed ||= next !== child;
