@@ -11,6 +11,7 @@ export * from "./model/outline.js";
 export * from "./json/python-json.js";
 export * from "./manifest/manifest.js";
 export * from "./manifest/tensor-hash.js";
+export * from "./manifest/compare.js";
 export * from "./plugin/format.js";
 export * from "./plugin/codec.js";
 export * from "./plugin/migration.js";

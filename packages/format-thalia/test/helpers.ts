@@ -1,0 +1,18 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Registry, parsePythonJson, type PyMap } from "@ckpt/core";
+import thalia from "../src/index.js";
+
+export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
+export const reference = (name: string) => join(FIXTURES, "reference", name);
+export const bad = (name: string) => join(FIXTURES, "bad", name);
+
+/** The fixture's `.expect.json`, parsed with exact ints and floats apart. */
+export function expectation(path: string): PyMap {
+  return parsePythonJson(readFileSync(`${path}.expect.json`, "utf8")) as PyMap;
+}
+
+export function registry(): Registry {
+  return new Registry().use(thalia);
+}
