@@ -64,8 +64,11 @@ export function parseHeader(bytes: Uint8Array, bodySize: number, file: string): 
   if (header.regionIndexLength !== header.numRegions * INDEX_ENTRY_SIZE) {
     throw new CkptError("CORRUPT", `region index length ${header.regionIndexLength} does not match ${header.numRegions} entries of ${INDEX_ENTRY_SIZE} bytes`, { file });
   }
+  if (header.metadataOffset < HEADER_SIZE) throw new CkptError("CORRUPT", `header field metadata_offset = ${header.metadataOffset} points inside the ${HEADER_SIZE}-byte header`, { file });
   if (header.metadataOffset + header.metadataLength > bodySize) throw new CkptError("CORRUPT", `metadata (${header.metadataOffset}+${header.metadataLength}) lies past the end of the body (${bodySize} bytes)`, { file });
-  if (header.regionIndexOffset + header.regionIndexLength > bodySize) throw new CkptError("CORRUPT", `region index (${header.regionIndexOffset}+${header.regionIndexLength}) lies past the end of the body (${bodySize} bytes)`, { file });
+  if (header.regionIndexOffset + header.regionIndexLength > bodySize) {
+    throw new CkptError("CORRUPT", `region index (${header.regionIndexOffset}+${header.regionIndexLength}) lies past the end of the body (${bodySize} bytes): the file is truncated or its contents shifted`, { file });
+  }
   return header;
 }
 
