@@ -57,7 +57,7 @@ test("a damaged region JSON (trailer recomputed) names the region and the positi
   const bytes = Buffer.from(readFileSync(join(FIXTURES, "reference", "brain_v2.thalia")));
   const indexAt = Number(bytes.readBigUInt64LE(36));
   const jsonAt = Number(bytes.readBigUInt64LE(indexAt + 32));
-  bytes[jsonAt + 5] = 0x7b; // "{" where a quote should be
+  bytes[jsonAt + 4] = 0x7b; // "{" where the first key's opening quote should be
   createHash("sha256").update(bytes.subarray(0, -32)).digest().copy(bytes, bytes.byteLength - 32);
   const path = join(mkdtempSync(join(tmpdir(), "ckpt-bad-")), "damaged.thalia");
   writeFileSync(path, bytes);
