@@ -19,13 +19,19 @@ export interface ReadFlags {
 }
 
 export function readOptionsFrom(flags: ReadFlags): Record<string, unknown> {
-  const options: Record<string, unknown> = {
+  return {
     verifyChecksum: flags.verifyChecksum !== false,
     verifyCrc: flags.verifyCrc !== false,
     allowGlobals: flags.allowGlobal ?? [],
     unflatten: flags.unflatten === true,
+    ...keyValueOptions(flags.option),
   };
-  for (const pair of flags.option ?? []) {
+}
+
+/** `key=value` pairs as plugin options: true/false and numbers typed, the rest strings. */
+export function keyValueOptions(pairs: readonly string[] | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const pair of pairs ?? []) {
     const at = pair.indexOf("=");
     const key = at < 0 ? pair : pair.slice(0, at);
     const text = at < 0 ? "true" : pair.slice(at + 1);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { CkptError, convert, type ConversionReport } from "@ckpt/core";
 import type { Context } from "../context.js";
-import { addReadOptions, readOptionsFrom, type ReadFlags } from "../read-options.js";
+import { addReadOptions, keyValueOptions, readOptionsFrom, type ReadFlags } from "../read-options.js";
 import { parsePrecision } from "../precision-option.js";
 import { formatBytes, toJson } from "../output/format.js";
 
@@ -12,6 +12,7 @@ interface ConvertFlags extends ReadFlags {
   force?: boolean;
   format?: string;
   codec?: string;
+  writeOption?: string[];
 }
 
 export function convertCommand(program: Command, context: Context): void {
@@ -26,6 +27,7 @@ export function convertCommand(program: Command, context: Context): void {
       .option("--to-schema <version>", "migrate the brain state to this schema version first")
       .option("--format <id>", "output format when DST's name does not say")
       .option("--codec <id>", "output compression (zstd, lz4, or none) when DST's name does not say")
+      .option("-w, --write-option <key=value...>", "an option for the writing plugin (e.g. thalia's sparseF16=true)")
       .option("-f, --force", "overwrite DST if it exists"),
   ).action(async (src: string, dst: string, flags: ConvertFlags) => {
     const level = flags.level === undefined ? undefined : Number(flags.level);
@@ -34,6 +36,7 @@ export function convertCommand(program: Command, context: Context): void {
     const report = await convert(src, dst, {
       registry: await context.registry(),
       readOptions: readOptionsFrom(flags),
+      writeOptions: keyValueOptions(flags.writeOption),
       force: flags.force === true,
       reporter,
       ...(level !== undefined && { level }),

@@ -34,13 +34,33 @@ async function countZeros(tensor: Tensor): Promise<{ zeros: number; negativeZero
   let zeros = 0;
   let negativeZero = false;
   for await (const chunk of tensor.source.chunks()) {
-    for (let at = 0; at < chunk.byteLength; at += size) {
-      let high = 0;
-      for (let b = 0; b < size - 1; b++) high |= chunk[at + b]!;
-      const last = chunk[at + size - 1]!;
-      if (high === 0 && (last === 0 || (float && last === 0x80))) {
-        zeros++;
-        if (last === 0x80) negativeZero = true;
+    // Compare whole elements as 32-bit words where possible (little-endian: the sign is the top bit of the last word).
+    const words = size >= 4 && chunk.byteOffset % 4 === 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength / 4) : undefined;
+    if (words && size === 4) {
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i]!;
+        if ((w & 0x7fffffff) === 0 && (w === 0 || float)) {
+          zeros++;
+          if (w !== 0) negativeZero = true;
+        }
+      }
+    } else if (words && size === 8) {
+      for (let i = 0; i < words.length; i += 2) {
+        const hi = words[i + 1]!;
+        if (words[i] === 0 && (hi & 0x7fffffff) === 0 && (hi === 0 || float)) {
+          zeros++;
+          if (hi !== 0) negativeZero = true;
+        }
+      }
+    } else {
+      for (let at = 0; at < chunk.byteLength; at += size) {
+        let low = 0;
+        for (let b = 0; b < size - 1; b++) low |= chunk[at + b]!;
+        const last = chunk[at + size - 1]!;
+        if (low === 0 && (last === 0 || (float && last === 0x80))) {
+          zeros++;
+          if (last === 0x80) negativeZero = true;
+        }
       }
     }
   }
@@ -72,6 +92,17 @@ async function* sparseBody(tensor: Tensor, nnz: number): AsyncIterable<Uint8Arra
   let k = 0;
   let element = 0;
   for await (const chunk of tensor.source.chunks()) {
+    if (size === 4 && chunk.byteOffset % 4 === 0) {
+      // Whole 32-bit elements at a time: the common case (f32, i32) and the hot loop.
+      const words = new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength / 4);
+      for (let i = 0; i < words.length; i++, element++) {
+        if (words[i] === 0) continue;
+        positions[k] = element;
+        values.set(chunk.subarray(i * 4, i * 4 + 4), k * 4);
+        k++;
+      }
+      continue;
+    }
     for (let at = 0; at < chunk.byteLength; at += size, element++) {
       let any = 0;
       for (let b = 0; b < size; b++) any |= chunk[at + b]!;
