@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   OpaqueObject, Tensor, Tuple, compareManifestTrees, manifestTree, readManifest, withCheckpoint,
-  type EncodeOutput, type Node, type PyMap,
+  type EncodeOutput, type Key, type Node, type PyMap,
 } from "@ckpt/core";
 import thalia from "../src/index.js";
 import { registry } from "./helpers.js";
@@ -52,7 +52,7 @@ function awkwardState(): PyMap {
     ["inf", [Infinity, -Infinity]],
     ["tuple", new Tuple([1n, "two", new Tuple([])])],
     ["bytes", new Uint8Array([0, 1, 254])],
-    ["keys", new Map<import("@ckpt/core").Key, Node>([[1n, "int key"], [null, "none key"], ["_ckpt", "reserved"]])],
+    ["keys", new Map<Key, Node>([[1n, "int key"], [null, "none key"], ["_ckpt", "reserved"]])],
     ["object", new OpaqueObject("mod.Thing", ["arg"], new Map([["x", 1n]]), "reduce")],
     ["config", new Map<string, Node>([["dt", 0.1]])],
     ["extra_tensor", Tensor.fromBytes("u16", [2], bytesOf(new Uint16Array([1, 65535])))],
