@@ -21,10 +21,26 @@ export async function writeAtomically(
   try {
     const handle = await open(temp, "wx", 0o644);
     try {
+      // Write-behind: positional writes run while the producer makes the next chunks,
+      // with at most WRITE_BEHIND bytes in flight (chunks are not reused once yielded).
+      const inFlight: { done: Promise<void>; bytes: number }[] = [];
+      let pendingBytes = 0;
+      let failure: unknown;
       for await (const chunk of chunks) {
-        await writeAll(handle, chunk);
+        if (failure) throw failure;
+        // The catch is attached at once so a failed write is never an unhandled rejection.
+        const done = writeAll(handle, chunk, written).catch((error: unknown) => void (failure ??= error));
+        inFlight.push({ done, bytes: chunk.byteLength });
+        pendingBytes += chunk.byteLength;
         written += chunk.byteLength;
+        while (pendingBytes > WRITE_BEHIND) {
+          const oldest = inFlight.shift()!;
+          await oldest.done;
+          pendingBytes -= oldest.bytes;
+        }
       }
+      await Promise.all(inFlight.map((w) => w.done));
+      if (failure) throw failure;
       await handle.sync();
     } finally {
       await handle.close();
@@ -37,10 +53,12 @@ export async function writeAtomically(
   }
 }
 
-async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+const WRITE_BEHIND = 16 << 20;
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
   let offset = 0;
   while (offset < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset, position + offset);
     offset += bytesWritten;
   }
 }
