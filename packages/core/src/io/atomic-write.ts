@@ -1,7 +1,8 @@
-import { open, rename, unlink, stat, type FileHandle } from "node:fs/promises";
+import { open, rename, unlink, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CkptError } from "../errors.js";
+import { writeChunks } from "./write-chunks.js";
 
 /**
  * Writes `chunks` to `destination` so that it either appears complete or not at all:
@@ -17,30 +18,11 @@ export async function writeAtomically(
     throw new CkptError("EXISTS", "already exists (use --force to overwrite)", { file: destination });
   }
   const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(4).toString("hex")}.ckpt-tmp`);
-  let written = 0;
   try {
     const handle = await open(temp, "wx", 0o644);
+    let written: number;
     try {
-      // Write-behind: positional writes run while the producer makes the next chunks,
-      // with at most WRITE_BEHIND bytes in flight (chunks are not reused once yielded).
-      const inFlight: { done: Promise<void>; bytes: number }[] = [];
-      let pendingBytes = 0;
-      let failure: unknown;
-      for await (const chunk of chunks) {
-        if (failure) throw failure;
-        // The catch is attached at once so a failed write is never an unhandled rejection.
-        const done = writeAll(handle, chunk, written).catch((error: unknown) => void (failure ??= error));
-        inFlight.push({ done, bytes: chunk.byteLength });
-        pendingBytes += chunk.byteLength;
-        written += chunk.byteLength;
-        while (pendingBytes > WRITE_BEHIND) {
-          const oldest = inFlight.shift()!;
-          await oldest.done;
-          pendingBytes -= oldest.bytes;
-        }
-      }
-      await Promise.all(inFlight.map((w) => w.done));
-      if (failure) throw failure;
+      written = await writeChunks(handle, chunks);
       await handle.sync();
     } finally {
       await handle.close();
@@ -50,16 +32,6 @@ export async function writeAtomically(
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
-  }
-}
-
-const WRITE_BEHIND = 16 << 20;
-
-async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset, position + offset);
-    offset += bytesWritten;
   }
 }
 

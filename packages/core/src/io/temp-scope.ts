@@ -2,6 +2,7 @@ import { mkdtemp, rm, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RandomAccessFile } from "./random-access-file.js";
+import { writeChunks } from "./write-chunks.js";
 
 /**
  * Owns the temporary files and open handles of one operation and removes them all at
@@ -24,7 +25,7 @@ export class TempScope {
     const path = join(this.dir, `spill-${this.counter++}`);
     const handle = await open(path, "wx", 0o600);
     try {
-      for await (const chunk of chunks) await handle.write(chunk);
+      await writeChunks(handle, chunks);
     } finally {
       await handle.close();
     }
