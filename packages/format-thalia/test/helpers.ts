@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Registry, parsePythonJson, type PyMap } from "@ckpt/core";
+import zstd from "@ckpt/compress-zstd";
 import thalia from "../src/index.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
@@ -14,5 +15,5 @@ export function expectation(path: string): PyMap {
 }
 
 export function registry(): Registry {
-  return new Registry().use(thalia);
+  return new Registry().use(thalia).use(zstd);
 }

@@ -7,8 +7,9 @@ import { compareManifestTrees, convert, describe, readManifest, type PyMap } fro
 import { expectation, reference, registry } from "./helpers.js";
 
 const UNCOMPRESSED = ["brain_v1.thalia", "brain_v2.thalia", "brain_v2_fp16.thalia"];
+const COMPRESSED = ["brain_v2.thalia.zst", "brain_v2_mixed.thalia.zst"];
 
-for (const name of UNCOMPRESSED) {
+for (const name of [...UNCOMPRESSED, ...COMPRESSED]) {
   test(`manifest of ${name} equals its .expect.json (regions, pathways, metadata keys)`, async () => {
     const path = reference(name);
     const expected = expectation(path);
@@ -27,6 +28,7 @@ for (const name of UNCOMPRESSED) {
     }
   });
 
+  if (!UNCOMPRESSED.includes(name)) continue;
   test(`decoding and re-encoding ${name} reproduces it byte for byte`, async () => {
     const path = reference(name);
     const info = await describe(path, { registry: registry() });

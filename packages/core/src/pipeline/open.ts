@@ -47,7 +47,9 @@ export async function openCheckpoint(path: string, options: OpenOptions): Promis
 
     const codec = await registry.loadCodec(codecDescriptor.id);
     const whole = () => new FileRangeSource(file, 0, file.size).chunks();
-    const innerHead = await peek(codec.decompress()(whole()), HEAD_BYTES);
+    // Only a prefix is decompressed to look inside, fed in small chunks so output comes early.
+    const prefix = new FileRangeSource(file, 0, Math.min(file.size, PEEK_INPUT_BYTES)).chunks(PEEK_CHUNK_BYTES);
+    const innerHead = await peek(codec.decompress()(prefix), HEAD_BYTES);
     const format = await detectFormat(registry, innerHead, stripCodecExtension(path, codec), path);
     const plugin = await registry.loadFormat(format.id);
     const checkpoint = plugin.ownsCompression
@@ -59,10 +61,14 @@ export async function openCheckpoint(path: string, options: OpenOptions): Promis
   }
 }
 
+const PEEK_INPUT_BYTES = 1 << 20;
+const PEEK_CHUNK_BYTES = 16 << 10;
+
 /**
- * The first `count` decompressed bytes, then stops the decompressor. A container that
- * puts bytes after the compressed frame (Thalia's trailer) may make the decompressor
- * fail later on; the head read before that is still good.
+ * The first `count` decompressed bytes (fewer, possibly none, if the decompressor stops
+ * early), then stops the decompressor. Its complaints about the cut-off input, or about a
+ * trailer after the frame (Thalia's), do not matter here: the format is then told by the
+ * name, and the real decode reports real damage.
  */
 async function peek(stream: AsyncIterable<Uint8Array>, count: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -75,8 +81,8 @@ async function peek(stream: AsyncIterable<Uint8Array>, count: number): Promise<U
       parts.push(value);
       have += value.byteLength;
     }
-  } catch (error) {
-    if (have === 0) throw error;
+  } catch {
+    // see above: a partial head (or none) is all peeking promises
   } finally {
     await iterator.return?.().catch(() => undefined);
   }
