@@ -53,7 +53,7 @@ const encodeSeconds = await timeIt(async () => {
 const scope = new TempScope();
 const decodeSeconds = await timeIt(async () => {
   const file = scope.adopt(await RandomAccessFile.open(path));
-  const checkpoint = await thalia.decode({ file, name: path, options: {}, reporter: silentReporter, spill: (c) => scope.spill(c) });
+  const checkpoint = await thalia.decode({ file, name: path, options: {}, reporter: silentReporter, spill: (c) => scope.spill(c), openOther: () => Promise.reject(new Error("not used")) });
   for (const { tensor } of walkTensors(checkpoint.root)) for await (const chunk of tensor.source.chunks()) void chunk;
 });
 await scope.close();

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Registry, parsePythonJson, type PyMap } from "@ckpt/core";
 import zstd from "@ckpt/compress-zstd";
 import thalia from "../src/index.js";
+import thaliaDelta from "../src/delta/index.js";
 
 export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
 export const reference = (name: string) => join(FIXTURES, "reference", name);
@@ -15,5 +16,5 @@ export function expectation(path: string): PyMap {
 }
 
 export function registry(): Registry {
-  return new Registry().use(thalia).use(zstd);
+  return new Registry().use(thalia).use(thaliaDelta).use(zstd);
 }

@@ -8,20 +8,21 @@ import { expectation, reference, registry } from "./helpers.js";
 
 const UNCOMPRESSED = ["brain_v1.thalia", "brain_v2.thalia", "brain_v2_fp16.thalia"];
 const COMPRESSED = ["brain_v2.thalia.zst", "brain_v2_mixed.thalia.zst"];
+const DELTAS = ["stage1_v1.delta.thalia"];
 
-for (const name of [...UNCOMPRESSED, ...COMPRESSED]) {
+for (const name of [...UNCOMPRESSED, ...COMPRESSED, ...DELTAS]) {
   test(`manifest of ${name} equals its .expect.json (regions, pathways, metadata keys)`, async () => {
     const path = reference(name);
     const expected = expectation(path);
     const manifest = await readManifest(path, { registry: registry() });
-    assert.equal(manifest.format, "thalia");
+    assert.equal(manifest.format, DELTAS.includes(name) ? "thalia-delta" : "thalia");
     assert.equal(manifest.codec, expected.get("codec") ?? null);
     const tree = manifest.tree as PyMap;
     const want = expected.get("tree") as PyMap;
     for (const key of ["regions", "pathways"]) {
       assert.deepEqual(compareManifestTrees(tree.get(key)!, want.get(key)!), [], `${key} differ`);
     }
-    const keys = expected.get("metadata_keys") as string[];
+    const keys = (expected.get("metadata_keys") ?? []) as string[];
     if (keys.length > 0) {
       const info = await describe(path, { registry: registry() });
       assert.deepEqual([...(info.container.metadata_keys as string[])].sort(), [...keys].sort());

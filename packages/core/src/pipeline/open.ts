@@ -36,7 +36,16 @@ export async function openCheckpoint(path: string, options: OpenOptions): Promis
     const file = scope.adopt(await RandomAccessFile.open(path));
     const head = await file.head(HEAD_BYTES);
     const codecDescriptor = await detectCodec(registry, head, path);
-    const decodeOptions = { name: path, options: options.formatOptions ?? {}, reporter, spill: (c: AsyncIterable<Uint8Array>) => scope.spill(c) };
+    const decodeOptions = {
+      name: path,
+      options: options.formatOptions ?? {},
+      reporter,
+      spill: (c: AsyncIterable<Uint8Array>) => scope.spill(c),
+      openOther: async (other: string) => {
+        const opened = await openCheckpoint(other, { ...options, formatOptions: {} });
+        return { checkpoint: opened.checkpoint, format: opened.format };
+      },
+    };
 
     if (!codecDescriptor) {
       const format = await detectFormat(registry, head, path);

@@ -32,6 +32,11 @@ export interface DecodeInput {
   reporter: Reporter;
   /** Writes chunks to a temporary file that lives as long as the conversion and opens it. */
   spill(chunks: AsyncIterable<Uint8Array>): Promise<RandomAccessFile>;
+  /**
+   * Opens another checkpoint of any installed format and codec with the same plugins and
+   * lifetime (a delta file needs its base).
+   */
+  openOther(path: string): Promise<{ checkpoint: Checkpoint; format: string }>;
 }
 
 export interface EncodeOutput {
