@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareManifestTrees, convert, describe, readManifest } from "@ckpt/core";
+import { compareManifestTrees, convert, describe, readManifest, type Node } from "@ckpt/core";
 import zstd from "@ckpt/compress-zstd";
 import { reference, registry } from "./helpers.js";
 import { hasTorch, referenceRead } from "./oracle.js";
@@ -54,8 +54,8 @@ test("a .thalia.zst ckpt writes loads in the PyTorch-based reader (python-zstand
   await convert(reference("brain_v2.thalia"), out, { registry: registry() });
   const theirs = referenceRead(out, "zstd");
   const ours = await readManifest(out, { registry: registry() });
-  const tree = ours.tree as Map<string, import("@ckpt/core").Node>;
-  const read = theirs.get("tree") as Map<string, import("@ckpt/core").Node>;
+  const tree = ours.tree as Map<string, Node>;
+  const read = theirs.get("tree") as Map<string, Node>;
   assert.deepEqual(compareManifestTrees(tree.get("regions")!, read.get("regions")!), []);
 });
 

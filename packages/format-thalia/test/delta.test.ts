@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CkptError, compareManifestTrees, readManifest, type PyMap } from "@ckpt/core";
+import { compareManifestTrees, readManifest, type CkptError, type PyMap } from "@ckpt/core";
 import { reference, registry } from "./helpers.js";
 
 test("an empty v2 delta reads as its base (found by SHA-256 among its siblings)", async () => {
