@@ -8,6 +8,7 @@ import { compareManifestTrees, convert, describe, readManifest, type Node } from
 import zstd from "@ckpt/compress-zstd";
 import { reference, registry } from "./helpers.js";
 import { hasTorch, referenceRead } from "./oracle.js";
+import { awkwardState, write } from "./awkward-state.js";
 
 const workdir = () => mkdtempSync(join(tmpdir(), "ckpt-thalia-z-"));
 
@@ -66,4 +67,47 @@ test("a .ckpt name holding a Thalia container is read as Thalia", async () => {
   await convert(join(dir, "x.thalia.zst"), out, { registry: registry(), format: "thalia", codec: null });
   const manifest = await readManifest(out, { registry: registry() });
   assert.equal(manifest.format, "thalia");
+});
+
+test("re-encoding brain_v2.thalia.lz4 gives the same decompressed body and a valid trailer", async () => {
+  const lz4 = (await import("@ckpt/compress-lz4")).default;
+  const source = reference("brain_v2.thalia.lz4");
+  const info = await describe(source, { registry: registry() });
+  const out = join(workdir(), "again.thalia.lz4");
+  await convert(source, out, { registry: registry(), writeOptions: { timestamp: info.container.timestamp } });
+  const inflate = async (frame: Uint8Array) => {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of lz4.decompress()((async function* () { yield frame; })())) parts.push(chunk);
+    return Buffer.concat(parts);
+  };
+  const ours = splitTrailer(readFileSync(out));
+  const theirs = splitTrailer(readFileSync(source));
+  assert.deepEqual(ours.trailer, createHash("sha256").update(ours.frame).digest());
+  assert.ok((await inflate(ours.frame)).equals(await inflate(theirs.frame)), "decompressed bodies differ");
+});
+
+test(".thalia → .thalia.zst → .thalia.lz4 → .thalia is lossless by manifest, awkward state included", async () => {
+  const dir = workdir();
+  for (const source of [reference("brain_v2.thalia"), reference("brain_v1.thalia"), await write(awkwardState(), {}, dir)]) {
+    const before = await readManifest(source, { registry: registry() });
+    const zst = join(dir, "a.thalia.zst");
+    const lz4 = join(dir, "b.thalia.lz4");
+    const back = join(dir, "c.thalia");
+    await convert(source, zst, { registry: registry(), force: true });
+    await convert(zst, lz4, { registry: registry(), force: true });
+    await convert(lz4, back, { registry: registry(), force: true });
+    for (const step of [zst, lz4, back]) {
+      const after = await readManifest(step, { registry: registry() });
+      assert.deepEqual(compareManifestTrees(before.tree, after.tree), [], `${source} → ${step}`);
+    }
+  }
+});
+
+test("a .thalia.lz4 ckpt writes loads in the PyTorch-based reader (python-lz4)", async (t) => {
+  if (!hasTorch(t)) return;
+  const out = join(workdir(), "brain.thalia.lz4");
+  await convert(reference("brain_v2.thalia"), out, { registry: registry() });
+  const read = referenceRead(out, "lz4").get("tree") as Map<string, Node>;
+  const ours = (await readManifest(out, { registry: registry() })).tree as Map<string, Node>;
+  assert.deepEqual(compareManifestTrees(ours.get("regions")!, read.get("regions")!), []);
 });

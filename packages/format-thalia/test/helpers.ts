@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Registry, parsePythonJson, type PyMap } from "@ckpt/core";
+import lz4 from "@ckpt/compress-lz4";
 import zstd from "@ckpt/compress-zstd";
 import thalia from "../src/index.js";
 import thaliaDelta from "../src/delta/index.js";
@@ -16,5 +17,5 @@ export function expectation(path: string): PyMap {
 }
 
 export function registry(): Registry {
-  return new Registry().use(thalia).use(thaliaDelta).use(zstd);
+  return new Registry().use(thalia).use(thaliaDelta).use(zstd).use(lz4);
 }

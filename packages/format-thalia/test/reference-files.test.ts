@@ -7,7 +7,7 @@ import { compareManifestTrees, convert, describe, readManifest, type PyMap } fro
 import { expectation, reference, registry } from "./helpers.js";
 
 const UNCOMPRESSED = ["brain_v1.thalia", "brain_v2.thalia", "brain_v2_fp16.thalia"];
-const COMPRESSED = ["brain_v2.thalia.zst", "brain_v2_mixed.thalia.zst"];
+const COMPRESSED = ["brain_v2.thalia.zst", "brain_v2_mixed.thalia.zst", "brain_v2.thalia.lz4"];
 const DELTAS = ["stage1_v1.delta.thalia"];
 
 for (const name of [...UNCOMPRESSED, ...COMPRESSED, ...DELTAS]) {
