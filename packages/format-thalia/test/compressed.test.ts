@@ -23,8 +23,8 @@ function splitTrailer(file: Buffer): { frame: Buffer; trailer: Buffer } {
   return { frame: file.subarray(0, -32), trailer: file.subarray(-32) };
 }
 
-test("re-encoding brain_v2.thalia.zst gives the same decompressed body and a valid trailer", async () => {
-  const source = reference("brain_v2.thalia.zst");
+for (const name of ["brain_v2.thalia.zst", "brain_v2_mixed.thalia.zst"]) test(`re-encoding ${name} gives the same decompressed body and a valid trailer`, async () => {
+  const source = reference(name);
   const info = await describe(source, { registry: registry() });
   const out = join(workdir(), "again.thalia.zst");
   await convert(source, out, { registry: registry(), writeOptions: { timestamp: info.container.timestamp } });
