@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCkpt } from "./run-cli.js";
 
-const BAD = fileURLToPath(new URL("../../../../shared/fixtures/bad/", import.meta.url));
+const BAD = join(process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url)), "bad");
 const files = readdirSync(BAD).filter((f) => !f.endsWith(".expect.json"));
 
 for (const name of files) {

@@ -7,7 +7,8 @@ import zstd from "@ckpt/compress-zstd";
 import thalia from "../src/index.js";
 import thaliaDelta from "../src/delta/index.js";
 
-export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
+/** The shared fixtures: `../shared/fixtures` beside the repository (CKPT_FIXTURES overrides). */
+export const FIXTURES = process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
 export const reference = (name: string) => join(FIXTURES, "reference", name);
 export const bad = (name: string) => join(FIXTURES, "bad", name);
 

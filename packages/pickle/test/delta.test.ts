@@ -1,19 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Tensor} from "@ckpt/core";
 import { walkTensors, type PyMap } from "@ckpt/core";
 import { parseTorchPickle } from "../src/torch/index.js";
 import { PY_PRELUDE, python, torchMissing } from "./helpers/python.js";
 import { tag, type Tagged } from "./helpers/tag.js";
+import { FIXTURES } from "./helpers/fixtures.js";
 
 // Thalia delta files: a 64-byte header, then a protocol-4 pickle whose tensors are
 // _rebuild_tensor_v2 over torch.storage._load_from_bytes(<legacy torch.save bytes>).
-const DELTA = "/work/shared/fixtures/reference/stage1_v1.delta.thalia";
-const EMPTY_DELTA = "/work/shared/fixtures/reference/stage1.delta.thalia";
-const missing = !existsSync(DELTA) && "fixtures missing";
+const DELTA = `${FIXTURES}/reference/stage1_v1.delta.thalia`;
+const EMPTY_DELTA = `${FIXTURES}/reference/stage1.delta.thalia`;
 
-test("stage1_v1.delta.thalia: the pickle at byte 64 loads, and the metadata JSON follows it", { skip: missing }, () => {
+test("stage1_v1.delta.thalia: the pickle at byte 64 loads, and the metadata JSON follows it", () => {
   const bytes = new Uint8Array(readFileSync(DELTA));
   const { root, end } = parseTorchPickle(bytes, { offset: 64, fileName: "stage1_v1.delta.thalia" });
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(end, true);
@@ -29,7 +29,7 @@ test("stage1_v1.delta.thalia: the pickle at byte 64 loads, and the metadata JSON
   assert.deepEqual([indices.dtype, indices.shape], ["i64", [5, 2]]);
 });
 
-test("stage1_v1.delta.thalia: every value and tensor equals what PyTorch reads", { skip: missing || torchMissing() }, async () => {
+test("stage1_v1.delta.thalia: every value and tensor equals what PyTorch reads", { skip: torchMissing() }, async () => {
   const bytes = new Uint8Array(readFileSync(DELTA));
   // The oracle reads the same pickle with an unpickler restricted to the three globals it needs.
   const expected = python<Tagged>(
@@ -50,7 +50,7 @@ json.dump(tag(Restricted(io.BytesIO(data[64:])).load()), sys.stdout)
   assert.deepEqual(await tag(root), expected);
 });
 
-test("stage1.delta.thalia (a v2 state: empty delta) loads", { skip: !existsSync(EMPTY_DELTA) && "fixtures missing" }, () => {
+test("stage1.delta.thalia (a v2 state: empty delta) loads", () => {
   const bytes = new Uint8Array(readFileSync(EMPTY_DELTA));
   const { root } = parseTorchPickle(bytes, { offset: 64 });
   assert.ok(root instanceof Map);

@@ -6,8 +6,9 @@ import type { Tensor} from "@ckpt/core";
 import { ComputedSource, FileRangeSource, dumpPythonJson, manifestTree, parsePythonJson, type Node, type PyMap } from "@ckpt/core";
 import { loadTorchPickle } from "../src/torch/index.js";
 import { openTorchZip } from "./helpers/zip.js";
+import { FIXTURES } from "./helpers/fixtures.js";
 
-const REF = "/work/shared/fixtures/reference";
+const REF = `${FIXTURES}/reference`;
 const files = existsSync(REF) ? readdirSync(REF).filter((f) => /\.torch(113|26)\.(pt|ckpt)$/.test(f)) : [];
 
 /** A manifest tree as canonical text: keys sorted, so key order does not matter. */
@@ -29,7 +30,7 @@ async function load(file: string): Promise<{ root: Node; loaded: string[] }> {
   return { root: tree, loaded: zip.loaded };
 }
 
-test("reference torch fixtures exist", { skip: !existsSync(REF) && "fixtures missing" }, () => {
+test("reference torch fixtures exist", () => {
   assert.ok(files.length >= 6, files.join(", "));
 });
 
@@ -42,7 +43,7 @@ for (const file of files) {
 }
 
 for (const version of ["torch26", "torch113"]) {
-  test(`edge_cases.${version}.pt: views stay lazy, non-contiguous views are computed, Parameter marked`, { skip: !existsSync(REF) && "fixtures missing" }, async () => {
+  test(`edge_cases.${version}.pt: views stay lazy, non-contiguous views are computed, Parameter marked`, async () => {
     const zip = await openTorchZip(join(REF, `edge_cases.${version}.pt`));
     try {
       const root = loadTorchPickle(zip.pickle, { storage: zip.storage }) as PyMap;

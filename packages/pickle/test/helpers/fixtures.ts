@@ -1,0 +1,4 @@
+import { fileURLToPath } from "node:url";
+
+/** The shared fixtures: `../shared/fixtures` beside the repository (CKPT_FIXTURES overrides). */
+export const FIXTURES = process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../../shared/fixtures", import.meta.url));
