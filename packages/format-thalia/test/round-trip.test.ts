@@ -54,3 +54,15 @@ test("-0.0 survives because such tensors are stored dense", async () => {
     assert.ok(Object.is(values[3], -0));
   });
 });
+
+test("dataclasses are written as the reference writes them and read back as opaque objects", async () => {
+  const config = new OpaqueObject("thalia.config.RegionConfig", [], new Map([["n_input", 4n], ["tau_ms", 20.0]]), "dataclass");
+  const path = await write(new Map([["regions", new Map([["r", new Map([["config", config]])]])]]));
+  assert.match(readFileSync(path, "latin1"), /"config": \{\n {6}"_dataclass": "thalia.config.RegionConfig",\n {6}"_fields": \{\n {8}"n_input": 4,\n {8}"tau_ms": 20\.0/);
+  await withCheckpoint(path, { registry: registry() }, async ({ checkpoint }) => {
+    const back = ((checkpoint.root.get("regions") as PyMap).get("r") as PyMap).get("config");
+    assert.ok(back instanceof OpaqueObject);
+    assert.equal(back.className, "thalia.config.RegionConfig");
+    assert.deepEqual(back.state, new Map([["n_input", 4n], ["tau_ms", 20.0]]));
+  });
+});
