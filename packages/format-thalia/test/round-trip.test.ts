@@ -58,7 +58,7 @@ test("-0.0 survives because such tensors are stored dense", async () => {
 test("dataclasses are written as the reference writes them and read back as opaque objects", async () => {
   const config = new OpaqueObject("thalia.config.RegionConfig", [], new Map([["n_input", 4n], ["tau_ms", 20.0]]), "dataclass");
   const path = await write(new Map([["regions", new Map([["r", new Map([["config", config]])]])]]));
-  assert.match(readFileSync(path, "latin1"), /"config": \{\n {6}"_dataclass": "thalia.config.RegionConfig",\n {6}"_fields": \{\n {8}"n_input": 4,\n {8}"tau_ms": 20\.0/);
+  assert.match(readFileSync(path, "latin1"), /"config": \{\n {4}"_dataclass": "thalia.config.RegionConfig",\n {4}"_fields": \{\n {6}"n_input": 4,\n {6}"tau_ms": 20\.0/);
   await withCheckpoint(path, { registry: registry() }, async ({ checkpoint }) => {
     const back = ((checkpoint.root.get("regions") as PyMap).get("r") as PyMap).get("config");
     assert.ok(back instanceof OpaqueObject);
