@@ -1,0 +1,2 @@
+// placeholder: the plugin arrives with issue 4
+export {};
