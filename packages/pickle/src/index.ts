@@ -13,3 +13,5 @@ export { GlobalRef, PendingObject, PickleValue, PySet, aKind, isKey, kindName, m
 export { PYTHON_GLOBALS, CLASS_MARKER } from "./vm/python-globals.js";
 export { argError, expectBool, expectCount, expectCount64, expectInt, expectSequence, expectStr } from "./vm/args.js";
 export { OP, HIGHEST_PROTOCOL } from "./vm/opcodes.js";
+export { Pickler, type Item, type Emit, type TensorWriter } from "./writer/pickler.js";
+export { encodeLong } from "./writer/emitter.js";

@@ -2,7 +2,7 @@ import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CkptError, asCkptError } from "../errors.js";
 import { walkTensors, type PyMap } from "../model/node.js";
-import { silentReporter, type Reporter } from "../plugin/reporter.js";
+import { reportProgress, silentReporter, type Reporter } from "../plugin/reporter.js";
 import type { Checkpoint } from "../plugin/format.js";
 import type { PrecisionPolicy } from "../precision/policy.js";
 import { TempScope } from "../io/temp-scope.js";
@@ -91,14 +91,15 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
       report.tensorBytes += tensor.byteLength;
     }
     const output = { name: dst, options: options.writeOptions ?? {}, reporter, ...(format.ownsCompression && layer && { codec: layer }) };
-    let bytes = format.encode(checkpoint, output);
+    // Progress counts uncompressed bytes; a format that compresses itself reports its own.
+    let bytes = format.ownsCompression ? format.encode(checkpoint, output) : reportProgress(format.encode(checkpoint, output), reporter, report.tensorBytes);
     if (layer && !format.ownsCompression) {
       const contentSize = await format.encodedSize?.(checkpoint, output);
       bytes = layer.codec.compress({ ...(layer.level !== undefined && { level: layer.level }), ...(contentSize !== undefined && { contentSize }) })(bytes);
     }
     report.steps.push(`encode ${format.id}${codec ? ` (${codec.id})` : ""}`);
 
-    const written = await writeAtomically(dst, withProgress(bytes, reporter, report.tensorBytes), { force: options.force ?? false });
+    const written = await writeAtomically(dst, bytes, { force: options.force ?? false });
     report.destination = { path: dst, format: format.id, codec: codec?.id ?? null, bytes: written };
     report.seconds = (performance.now() - started) / 1000;
     return report;
@@ -119,16 +120,6 @@ async function migrate(registry: Registry, root: PyMap, toSchema: string, report
   const path = findMigrationPath(plugins, detected.family, detected.version, toSchema);
   for (const step of path) report.steps.push(`migrate ${step.family} ${step.from}→${step.to}`);
   return path.length === 0 ? root : runMigrations(root, path);
-}
-
-/** Counts bytes as they leave for the disk, reporting progress against the tensor total. */
-async function* withProgress(chunks: AsyncIterable<Uint8Array>, reporter: Reporter, expected: number): AsyncIterable<Uint8Array> {
-  let done = 0;
-  for await (const chunk of chunks) {
-    done += chunk.byteLength;
-    reporter.progress("writing", Math.min(done, expected), expected);
-    yield chunk;
-  }
 }
 
 async function refuseSameFile(src: string, dst: string): Promise<void> {

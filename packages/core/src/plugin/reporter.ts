@@ -8,6 +8,16 @@ export interface Reporter {
   lossy(message: string): void;
 }
 
+/** Passes chunks through, reporting the bytes seen so far against `total` (capped at it). */
+export async function* reportProgress(chunks: AsyncIterable<Uint8Array>, reporter: Reporter, total: number, label = "writing"): AsyncIterable<Uint8Array> {
+  let done = 0;
+  for await (const chunk of chunks) {
+    done += chunk.byteLength;
+    reporter.progress(label, Math.min(done, total), total);
+    yield chunk;
+  }
+}
+
 export const silentReporter: Reporter = {
   progress() {},
   warn() {},

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Checkpoint, EncodeOutput } from "@ckpt/core";
+import { reportProgress, type Checkpoint, type EncodeOutput } from "@ckpt/core";
 import { planContainer, type ContainerPlan } from "./container-plan.js";
 import { recordChunks } from "./tensor-plan.js";
 
@@ -15,7 +15,7 @@ export async function* encodeThalia(checkpoint: Checkpoint, output: EncodeOutput
     sparseF16: options.sparseF16 === true,
   }, output.name);
   const hash = createHash("sha256");
-  let body = bodyChunks(plan);
+  let body = reportProgress(bodyChunks(plan), output.reporter, plan.bodySize);
   if (output.codec) {
     const { codec, level } = output.codec;
     body = codec.compress({ contentSize: plan.bodySize, ...(level !== undefined && { level }) })(body);

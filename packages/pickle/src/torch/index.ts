@@ -10,3 +10,4 @@ export { STORAGE_DTYPES, DTYPE_STORAGE, TORCH_DTYPES, DTYPE_TORCH, UNTYPED_STORA
 export { TorchStorage } from "./storage.js";
 export { viewSource, isContiguous, type ViewSpec, type ViewTarget } from "./view.js";
 export { sliceSource } from "./byte-slice.js";
+export { dumpTorchPickle, contiguousStrides, type TorchPickle, type StorageToWrite } from "./dump.js";
