@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Tensor} from "@ckpt/core";
-import { OpaqueObject, Tuple, compareManifestTrees, manifestTree, readManifest, withCheckpoint, type PyMap } from "@ckpt/core";
+import { OpaqueObject, Tuple, compareManifestTrees, manifestTree, readManifest, withCheckpoint, type Node, type PyMap, type Tensor } from "@ckpt/core";
 import { registry } from "./helpers.js";
 import { awkwardState, write } from "./awkward-state.js";
 
@@ -56,13 +55,13 @@ test("-0.0 survives because such tensors are stored dense", async () => {
 });
 
 test("dataclasses are written as the reference writes them and read back as opaque objects", async () => {
-  const config = new OpaqueObject("thalia.config.RegionConfig", [], new Map([["n_input", 4n], ["tau_ms", 20.0]]), "dataclass");
+  const config = new OpaqueObject("thalia.config.RegionConfig", [], new Map<string, Node>([["n_input", 4n], ["tau_ms", 20.0]]), "dataclass");
   const path = await write(new Map([["regions", new Map([["r", new Map([["config", config]])]])]]));
   assert.match(readFileSync(path, "latin1"), /"config": \{\n {4}"_dataclass": "thalia.config.RegionConfig",\n {4}"_fields": \{\n {6}"n_input": 4,\n {6}"tau_ms": 20\.0/);
   await withCheckpoint(path, { registry: registry() }, async ({ checkpoint }) => {
     const back = ((checkpoint.root.get("regions") as PyMap).get("r") as PyMap).get("config");
     assert.ok(back instanceof OpaqueObject);
     assert.equal(back.className, "thalia.config.RegionConfig");
-    assert.deepEqual(back.state, new Map([["n_input", 4n], ["tau_ms", 20.0]]));
+    assert.deepEqual(back.state, new Map<string, Node>([["n_input", 4n], ["tau_ms", 20.0]]));
   });
 });

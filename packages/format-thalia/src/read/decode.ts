@@ -63,7 +63,8 @@ export async function decodeThalia(input: DecodeInput): Promise<Checkpoint> {
     else regions.set(full, tree);
   }
 
-  const root: PyMap = new Map([["metadata", restored.metadata]]);
+  const root: PyMap = new Map();
+  if (!restored.absent.includes("metadata")) root.set("metadata", restored.metadata);
   if (!restored.absent.includes("regions")) root.set("regions", regions);
   if (!restored.absent.includes("pathways")) root.set("pathways", pathways);
   const order = restored.stateOrder ?? [...REFERENCE_MOVED_KEYS, ...stateEntries.keys()];

@@ -64,7 +64,8 @@ export async function planContainer(root: PyMap, options: PlanOptions, file: str
     if (hasTensors || metadata.has(key) || key === "state_keys" || key === "region_names" || key === "ckpt_metadata") stateEntries.push([key, value]);
     else metadataState.set(key, value);
   }
-  const absent = ["regions", "pathways"].filter((k) => !root.has(k));
+  // Keys the tree lacks but the container always has, so a reader can leave them out again.
+  const absent = ["metadata", "regions", "pathways"].filter((k) => !root.has(k));
 
   const named: { full: string; tree: Node }[] = [];
   for (const group of groups.sort((a, b) => (a.prefix === "" ? -1 : 1) - (b.prefix === "" ? -1 : 1))) {
