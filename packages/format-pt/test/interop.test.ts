@@ -81,5 +81,7 @@ test("content without Python floats also loads with torch.load(weights_only=True
   });
   const loaded = torchManifest(tensorsOnly, { weightsOnly: true });
   assert.deepEqual(compareManifestTrees((await readManifest(tensorsOnly, { registry: registry() })).tree, loaded.tree), []);
-  assert.ok(checked >= 0);
+  // Every reference fixture holds a Python float (a loss, a NaN), so the built state is
+  // what proves weights_only here; the loop above covers any float-free fixture added later.
+  t.diagnostic(`${checked} reference fixtures were float-free and checked with weights_only=True`);
 });
