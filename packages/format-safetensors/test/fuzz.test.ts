@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CkptError, OpaqueObject, Tensor, Tuple, manifestTree, walkTensors, type Node, type PyMap } from "@ckpt/core";
+import { CkptError, OpaqueObject, Tensor, Tuple, manifestTree, walkTensors, type Node } from "@ckpt/core";
 import { encodeToBuffer, headerOf, reference, tempDir, withDecoded } from "./helpers.js";
 
 /**
