@@ -31,7 +31,8 @@ export async function decodeSafetensors(input: DecodeInput): Promise<Checkpoint>
     tensors: BigInt(tensors.length),
     ckpt_tree: treeText !== undefined,
   };
-  if (visible) info["metadata"] = visible;
+  // One flat entry per key: `ckpt info` (text and --json) shows flat values, not maps.
+  for (const [key, value] of visible ?? []) info[`metadata.${key}`] = value;
   return { root, info };
 }
 
