@@ -41,10 +41,10 @@ class Legacy {
   }
 }
 
-/** Puts `value` at `key` of `out`, or under legacy when `out` already holds something there. */
-function place(out: PyMap, legacy: Legacy, key: string, value: Node): void {
-  if (out.has(key)) legacy.put(key, value);
-  else out.set(key, value);
+/** Renames `from` to `to`, unless the map already has a `to` of its own: then `from` goes under legacy. */
+function rename(source: PyMap, out: PyMap, legacy: Legacy, from: string, to: string): void {
+  if (source.has(to)) legacy.put(from, source.get(from)!);
+  else out.set(to, source.get(from)!);
 }
 
 function migrateRegion(name: Key, region: PyMap, device: Node): PyMap {
@@ -77,14 +77,14 @@ function migrateRegion(name: Key, region: PyMap, device: Node): PyMap {
   for (const [key, value] of region) {
     if (key === "legacy" || defaults.some(([k]) => k === key)) continue;
     switch (key) {
-      case "weights": place(out, legacy, "synaptic_weights", value); break;
-      case "region_state": place(out, legacy, "neuron_state", value); break;
+      case "weights": rename(region, out, legacy, "weights", "synaptic_weights"); break;
+      case "region_state": rename(region, out, legacy, "region_state", "neuron_state"); break;
       case "config":
         if (rest === undefined) legacy.put("config", value);
         else if (rest.size > 0) legacy.put("config", rest);
         break;
       case "neuromodulator_state": legacy.put("neuromodulator_state", value); break;
-      default: place(out, legacy, String(key), value);
+      default: out.set(key, value);
     }
   }
   if (!out.has("synaptic_weights")) out.set("synaptic_weights", new Map());
@@ -140,7 +140,13 @@ export function migrateV1ToV2(root: PyMap): PyMap {
   } else if (scheduler !== undefined) legacy.put("scheduler", scheduler);
 
   const out: PyMap = emptyMapLike(root);
-  if (metadata !== undefined) out.set("metadata", metadata);
+  if (isMap(metadata)) {
+    // The chain overwrites checkpoint_format_version; keep the file's original claim.
+    const claimed = metadata.get("checkpoint_format_version");
+    const kept = mapLike(metadata, metadata);
+    if (claimed !== undefined && !kept.has("migrated_from_format_version")) kept.set("migrated_from_format_version", claimed);
+    out.set("metadata", kept);
+  } else if (metadata !== undefined) out.set("metadata", metadata);
   const v2: [string, Node][] = [
     ["global_config", new Map<Key, Node>([["dt_ms", DEFAULT_DT_MS], ["device", device]])],
     ["current_time", currentTime],
