@@ -34,3 +34,4 @@ export * from "./pipeline/convert.js";
 export * from "./pipeline/inspect.js";
 export * from "./pipeline/report.js";
 export * from "./pipeline/precision-stage.js";
+export * from "./diff/index.js";

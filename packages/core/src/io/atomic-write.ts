@@ -8,11 +8,13 @@ import { writeChunks } from "./write-chunks.js";
  * Writes `chunks` to `destination` so that it either appears complete or not at all:
  * the bytes go to a temp file in the same folder, which is fsynced and then renamed.
  * On any failure the temp file is removed and the destination is untouched.
+ * `beforeRename` runs on the complete, fsynced temp file (e.g. to read it back and
+ * verify it); if it throws, the temp file is removed and nothing is renamed.
  */
 export async function writeAtomically(
   destination: string,
   chunks: AsyncIterable<Uint8Array>,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; beforeRename?: (temp: string) => Promise<void> } = {},
 ): Promise<number> {
   if (!options.force && (await exists(destination))) {
     throw new CkptError("EXISTS", "already exists (use --force to overwrite)", { file: destination });
@@ -27,6 +29,7 @@ export async function writeAtomically(
     } finally {
       await handle.close();
     }
+    await options.beforeRename?.(temp);
     await rename(temp, destination);
     return written;
   } catch (error) {

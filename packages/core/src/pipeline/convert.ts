@@ -2,6 +2,11 @@ import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CkptError, asCkptError } from "../errors.js";
 import { walkTensors, type PyMap } from "../model/node.js";
+import { FileRangeSource } from "../model/byte-source.js";
+import { RandomAccessFile } from "../io/random-access-file.js";
+import type { CodecPlugin } from "../plugin/codec.js";
+import type { FormatPlugin } from "../plugin/format.js";
+import { verifyConversion } from "../diff/verify.js";
 import { reportProgress, silentReporter, type Reporter } from "../plugin/reporter.js";
 import type { Checkpoint } from "../plugin/format.js";
 import type { PrecisionPolicy } from "../precision/policy.js";
@@ -33,6 +38,13 @@ export interface ConvertOptions {
   readOptions?: Record<string, unknown>;
   /** Options for the writing plugin. */
   writeOptions?: Record<string, unknown>;
+  /**
+   * Read the written file back before it is renamed into place and compare it with the
+   * source (as decoded and migrated, before precision): exact, except the tensors the
+   * precision step changed, whose errors are reported. A mismatch fails with INVALID and
+   * leaves no destination.
+   */
+  verify?: boolean;
   reporter?: Reporter;
 }
 
@@ -66,6 +78,7 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     let root = opened.checkpoint.root;
 
     if (options.toSchema !== undefined) root = await migrate(registry, root, options.toSchema, report, src);
+    const beforePrecision = root; // tensors are lazy: keeping this costs nothing
 
     if (options.precision) {
       const { root: converted, changes } = applyPrecision(root, options.precision);
@@ -99,7 +112,19 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     }
     report.steps.push(`encode ${format.id}${codec ? ` (${codec.id})` : ""}`);
 
-    const written = await writeAtomically(dst, bytes, { force: options.force ?? false });
+    const verify = async (temp: string): Promise<void> => {
+      reporter.progress("verify", 0, report.tensorBytes);
+      const readBack = await decodeWritten(temp, dst, format, codec, scope, reporter);
+      const result = await verifyConversion(beforePrecision, readBack, report.precision, root);
+      report.verification = result;
+      report.steps.push("verify");
+      reporter.progress("verify", report.tensorBytes, report.tensorBytes);
+      if (!result.ok) {
+        const more = result.failures.length > 1 ? ` (and ${result.failures.length - 1} more)` : "";
+        throw new CkptError("INVALID", `verification failed, nothing was written: ${result.failures[0]}${more}`, { file: dst });
+      }
+    };
+    const written = await writeAtomically(dst, bytes, { force: options.force ?? false, ...(options.verify && { beforeRename: verify }) });
     report.destination = { path: dst, format: format.id, codec: codec?.id ?? null, bytes: written };
     report.seconds = (performance.now() - started) / 1000;
     return report;
@@ -109,6 +134,25 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   } finally {
     await scope.close();
   }
+}
+
+/**
+ * Decodes the just-written temp file with the plugins that wrote it (its name does not
+ * end like the destination's, so nothing is detected from it); messages name `dst`.
+ */
+async function decodeWritten(temp: string, dst: string, format: FormatPlugin, codec: CodecPlugin | undefined, scope: TempScope, reporter: Reporter): Promise<PyMap> {
+  const file = scope.adopt(await RandomAccessFile.open(temp));
+  const input = {
+    name: dst,
+    options: {},
+    reporter,
+    spill: (c: AsyncIterable<Uint8Array>) => scope.spill(c),
+    openOther: () => Promise.reject(new CkptError("UNSUPPORTED", "a written file cannot refer to another file", { file: dst })),
+  };
+  if (!codec) return (await format.decode({ ...input, file })).root;
+  if (format.ownsCompression) return (await format.decode({ ...input, file, codec: { codec } })).root;
+  const whole = new FileRangeSource(file, 0, file.size).chunks();
+  return (await format.decode({ ...input, file: await scope.spill(codec.decompress()(whole)) })).root;
 }
 
 async function migrate(registry: Registry, root: PyMap, toSchema: string, report: ConversionReport, src: string): Promise<PyMap> {

@@ -1,4 +1,5 @@
 import type { PrecisionChange } from "./precision-stage.js";
+import type { VerificationResult } from "../diff/verify.js";
 
 /** What a conversion did, for people (`ckpt convert`) and scripts (`--json`). */
 export interface ConversionReport {
@@ -10,6 +11,8 @@ export interface ConversionReport {
   lossy: string[];
   warnings: string[];
   precision: PrecisionChange[];
+  /** `convert --verify`: the written file read back and compared with the source. */
+  verification?: VerificationResult;
   tensors: number;
   tensorBytes: number;
   seconds: number;
