@@ -7,6 +7,7 @@ import { infoCommand } from "./commands/info.js";
 import { manifestCommand } from "./commands/manifest.js";
 import { validateCommand } from "./commands/validate.js";
 import { pluginsCommand } from "./commands/plugins.js";
+import { migrateCommand } from "./commands/migrate.js";
 
 /** Runs the `ckpt` command line and returns the exit code (see README: exit codes). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,7 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     context.debug = globals.debug === true;
     context.quiet = globals.quiet === true;
   });
-  for (const add of [convertCommand, infoCommand, manifestCommand, validateCommand, pluginsCommand]) add(program, context);
+  for (const add of [convertCommand, infoCommand, manifestCommand, validateCommand, pluginsCommand, migrateCommand]) add(program, context);
 
   try {
     await program.parseAsync([...argv], { from: "user" });
