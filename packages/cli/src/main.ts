@@ -7,6 +7,7 @@ import { infoCommand } from "./commands/info.js";
 import { manifestCommand } from "./commands/manifest.js";
 import { validateCommand } from "./commands/validate.js";
 import { pluginsCommand } from "./commands/plugins.js";
+import { diffCommand } from "./commands/diff.js";
 import { migrateCommand } from "./commands/migrate.js";
 
 /** Runs the `ckpt` command line and returns the exit code (see README: exit codes). */
@@ -26,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     context.debug = globals.debug === true;
     context.quiet = globals.quiet === true;
   });
-  for (const add of [convertCommand, infoCommand, manifestCommand, validateCommand, pluginsCommand, migrateCommand]) add(program, context);
+  for (const add of [convertCommand, infoCommand, manifestCommand, validateCommand, pluginsCommand, migrateCommand, diffCommand]) add(program, context);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

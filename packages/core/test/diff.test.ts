@@ -16,7 +16,7 @@ const raw = (dtype: DType, shape: number[], bytes: number[]) => Tensor.fromBytes
 test("f16 and f32 of the same values compare equal after widening; bytes of one dtype are compared too", async () => {
   const values = [0, 1, -2.5, 0.5, 65504, -0.000030517578125, 1024];
   const result = await compareTensors(f16(values), f32(values));
-  assert.deepEqual(result, { values: 7, differing: 0, maxAbsError: 0, maxRelError: 0, nonFinite: 0, bytesEqual: null, first: null });
+  assert.deepEqual(result, { values: 7, differing: 0, maxAbsError: 0, maxRelError: 0, nonFinite: 0, bytesEqual: null, bitsDiffering: null, first: null });
   assert.equal((await compareTensors(f32(values), f32(values))).bytesEqual, true);
   // A value f16 cannot hold is a difference, with its rounding error measured.
   const inexact = await compareTensors(f16([0.1, 1]), f32([0.1, 1]));
@@ -52,6 +52,9 @@ test("NaN equals NaN, NaN or ±Inf against a number is a (non-finite) difference
   const zeros = await compareTensors(f32([0]), f32([-0]));
   assert.equal(zeros.differing, 0);
   assert.equal(zeros.bytesEqual, false, "the bit patterns differ, and same-dtype comparison says so");
+  assert.equal(zeros.bitsDiffering, 1);
+  const mixed = await compareTensors(f32([0, 1, 2, NaN, 4]), raw("f32", [5], [0, 0, 0, 0x80, 0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 1, 0, 0xc0, 0x7f, 0, 0, 0x80, 0x41]));
+  assert.deepEqual([mixed.differing, mixed.bitsDiffering], [1, 3], "-0, a NaN payload and 4 → 16");
 });
 
 test("integers are exact: 64-bit values past 2^53 that one double would merge still differ", async () => {

@@ -13,6 +13,7 @@ interface ConvertFlags extends ReadFlags {
   format?: string;
   codec?: string;
   writeOption?: string[];
+  verify?: boolean;
 }
 
 export function convertCommand(program: Command, context: Context): void {
@@ -28,7 +29,8 @@ export function convertCommand(program: Command, context: Context): void {
       .option("--format <id>", "output format when DST's name does not say")
       .option("--codec <id>", "output compression (zstd, lz4, or none) when DST's name does not say")
       .option("-w, --write-option <key=value...>", "an option for the writing plugin (e.g. thalia's sparseF16=true)")
-      .option("-f, --force", "overwrite DST if it exists"),
+      .option("-f, --force", "overwrite DST if it exists")
+      .option("--verify", "read DST back before renaming it into place and compare with SRC: exact, except each precision-changed tensor's max abs/rel error; a mismatch writes nothing (exit 1)"),
   ).action(async (src: string, dst: string, flags: ConvertFlags) => {
     const level = flags.level === undefined ? undefined : Number(flags.level);
     if (level !== undefined && !Number.isInteger(level)) throw new CkptError("USAGE", `--level takes a whole number, not "${flags.level}"`);
@@ -38,6 +40,7 @@ export function convertCommand(program: Command, context: Context): void {
       readOptions: readOptionsFrom(flags),
       writeOptions: keyValueOptions(flags.writeOption),
       force: flags.force === true,
+      verify: flags.verify === true,
       reporter,
       ...(level !== undefined && { level }),
       ...(flags.toSchema !== undefined && { toSchema: flags.toSchema }),
@@ -60,5 +63,15 @@ function describeReport(report: ConversionReport): string {
   for (const change of report.precision) lines.push(`  precision: ${change.path} ${change.from} → ${change.to} (${formatBytes(change.bytesBefore)} → ${formatBytes(change.bytesAfter)})`);
   for (const lossy of report.lossy) lines.push(`  lossy: ${lossy}`);
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
+  const verification = report.verification;
+  if (verification) {
+    if (verification.exact) lines.push(`  verified: exact (${verification.tensors} tensors read back)`);
+    else {
+      lines.push(`  verified: exact except ${verification.changed.length} precision-changed tensor(s) (${verification.tensors} tensors read back)`);
+      for (const c of verification.changed) {
+        lines.push(`    ${c.path} ${c.from} → ${c.to}: max abs err ${c.maxAbsError.toPrecision(4)}, max rel err ${c.maxRelError.toPrecision(4)} (${c.differing} of ${c.values} values changed${c.nonFinite ? `, ${c.nonFinite} NaN/Inf` : ""})`);
+      }
+    }
+  }
   return lines.join("\n") + "\n";
 }

@@ -1,3 +1,4 @@
+import { itemSize } from "../model/dtype.js";
 import type { Tensor } from "../model/tensor.js";
 import { BLOCK_ELEMENTS, componentsOf, isExactDType, valueBlocks, type ValueBlock } from "./elements.js";
 
@@ -24,6 +25,8 @@ export interface TensorComparison {
   nonFinite: number;
   /** Same dtype: whether the bytes are identical (`-0` vs `0` and NaN payloads count here); other dtypes: null. */
   bytesEqual: boolean | null;
+  /** Same dtype: elements whose bytes differ (≥ `differing`, counting `-0`/`0` and NaN payloads); other dtypes: null. */
+  bitsDiffering: number | null;
   /** The first differing value: its flat index (into values) and both sides. */
   first: { index: number; a: number | string; b: number | string } | null;
 }
@@ -39,7 +42,7 @@ export async function compareTensors(a: Tensor, b: Tensor, blockElements = BLOCK
   }
   const result: TensorComparison = {
     values: total, differing: 0, maxAbsError: 0, maxRelError: 0, nonFinite: 0,
-    bytesEqual: a.dtype === b.dtype ? true : null, first: null,
+    bytesEqual: a.dtype === b.dtype ? true : null, bitsDiffering: a.dtype === b.dtype ? 0 : null, first: null,
   };
   const exact = isExactDType(a.dtype) && isExactDType(b.dtype);
   const left = valueBlocks(a, blockElements);
@@ -54,7 +57,10 @@ export async function compareTensors(a: Tensor, b: Tensor, blockElements = BLOCK
       }
       const [p, q] = [x.value, y.value];
       if (p.values.length !== q.values.length) throw new RangeError("tensor sources are out of step");
-      if (result.bytesEqual && !sameBytes(p.bytes, q.bytes)) result.bytesEqual = false;
+      if (result.bitsDiffering !== null && !sameBytes(p.bytes, q.bytes)) {
+        result.bytesEqual = false;
+        result.bitsDiffering += countDifferingElements(p.bytes, q.bytes, itemSize(a.dtype));
+      }
       if (exact) compareExact(p, q, offset, result);
       else compareFloat(p.values, q.values, offset, result);
       offset += p.values.length;
@@ -101,6 +107,19 @@ function compareExact(a: ValueBlock, b: ValueBlock, offset: number, out: TensorC
     if (abs > out.maxAbsError) out.maxAbsError = abs;
     if (abs / magnitude > out.maxRelError) out.maxRelError = abs / magnitude;
   }
+}
+
+function countDifferingElements(a: Uint8Array, b: Uint8Array, size: number): number {
+  let count = 0;
+  for (let at = 0; at < a.byteLength; at += size) {
+    for (let k = 0; k < size; k++) {
+      if (a[at + k] !== b[at + k]) {
+        count++;
+        break;
+      }
+    }
+  }
+  return count;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -93,7 +93,10 @@ function explain(d: Difference, changes: Map<string, PrecisionChange>): string {
         ? `${at}: written as ${d.b}, the precision policy made it ${change.to} (from ${change.from})`
         : `${at}: written as ${d.b}, the source has ${d.a} and the precision policy did not change it`;
     case "tensor-values": {
-      const what = `${d.values.differing} of ${d.values.values} values differ (max abs error ${d.values.maxAbsError}${d.values.differing === 0 ? "; bit patterns only" : ""})`;
+      const v = d.values;
+      const what = v.differing > 0
+        ? `${v.differing} of ${v.values} values differ (max abs error ${v.maxAbsError})`
+        : `${v.bitsDiffering ?? 0} of ${v.values} bit patterns differ (-0/0 or NaN payloads; equal by value)`;
       return change
         ? `${at}: ${what} from the precision policy's ${change.from}→${change.to} output`
         : `${at}: ${what} from the source, and the precision policy did not change this tensor`;
