@@ -4,7 +4,7 @@
 // which rounds each value to nearest-even in double arithmetic, a different algorithm
 // from ours). All 2^32 float32 patterns take ~5 minutes on this 2-core machine
 // (CKPT_F16_FULL_SWEEP=1: 311 s, passed — the library costs ≈ 40 ns per element), so CI
-// runs a stratified set of ~88 M patterns instead (~4 s):
+// runs a stratified set of ~86 M patterns instead (~4 s):
 //   - every positive f32 whose half is finite and non-zero-by-underflow, exhaustively:
 //     all 2^23 mantissas of each exponent near the boundaries (102 = ties to zero,
 //     103, 112 = largest subnormals carrying into the smallest normal, 113, 127 = 1.0,
