@@ -9,7 +9,10 @@ const root = new URL("..", import.meta.url).pathname;
 const results = join(root, ".test-results");
 rmSync(results, { recursive: true, force: true });
 
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "build", "lint", "typecheck", "test", "--continue", "--concurrency=1", ...process.argv.slice(2)], {
+// Every package is built first: tests (core's discovery, the CLI) load the installed
+// plugins from node_modules, which turbo's per-package dependency graph does not order.
+const build = spawnSync("pnpm", ["exec", "turbo", "run", "build", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+const turbo = build.status !== 0 ? build : spawnSync("pnpm", ["exec", "turbo", "run", "lint", "typecheck", "test", "--continue", "--concurrency=1", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
 });
