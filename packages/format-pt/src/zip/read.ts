@@ -2,6 +2,7 @@ import { pipeline } from "node:stream/promises";
 import { constants as bufferConstants } from "node:buffer";
 import * as zlib from "node:zlib";
 import { CkptError, ComputedSource, FileRangeSource, type ByteSource, type RandomAccessFile } from "@ckpt/core";
+import { SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, EOCD_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, CENTRAL_SIZE, LOCAL_SIZE } from "./records.js";
 
 /** One file of the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -27,17 +28,6 @@ export interface ZipArchive {
   prefix: string;
 }
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-
-const EOCD_SIZE = 22;
-const ZIP64_EOCD_SIZE = 56;
-const ZIP64_LOCATOR_SIZE = 20;
-const CENTRAL_SIZE = 46;
-const LOCAL_SIZE = 30;
 /** The EOCD plus the longest possible comment. */
 const EOCD_SEARCH = EOCD_SIZE + 0xffff;
 const U32_MAX = 0xffffffff;

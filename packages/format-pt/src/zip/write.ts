@@ -1,5 +1,6 @@
 import { CkptError } from "@ckpt/core";
 import { crc32 } from "./read.js";
+import { SIG_LOCAL, SIG_DESCRIPTOR, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, LOCAL_SIZE, CENTRAL_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, EOCD_SIZE } from "./records.js";
 
 /** One file to put in the archive: its exact size up front, its bytes streamed later. */
 export interface ZipWriteEntry {
@@ -38,18 +39,6 @@ export interface ZipLayout {
   totalSize: number;
 }
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-
-const LOCAL_SIZE = 30;
-const CENTRAL_SIZE = 46;
-const ZIP64_EOCD_SIZE = 56;
-const ZIP64_LOCATOR_SIZE = 20;
-const EOCD_SIZE = 22;
 /** The three end records together. */
 export const END_RECORDS_SIZE = ZIP64_EOCD_SIZE + ZIP64_LOCATOR_SIZE + EOCD_SIZE;
 
