@@ -68,26 +68,11 @@ export async function diffTrees(a: Node, b: Node, options: DiffTreesOptions = {}
       differences.push({ kind: "value", path: here, a: x.className, b: y.className });
       continue;
     }
-    if (x instanceof Map && y instanceof Map) {
-      const left = keyed(x);
-      const right = keyed(y);
+    if (x instanceof Map || Array.isArray(x) || x instanceof Tuple || x instanceof OpaqueObject) {
+      // Same kind on both sides: pair children by key (maps) or position (the rest).
+      const left = byStep(childrenOf(x));
+      const right = byStep(childrenOf(y));
       const pending: { a: Node; b: Node; path: PathStep[] }[] = [];
-      for (const [id, [key, child]] of left) {
-        const other = right.get(id);
-        if (other) pending.push({ a: child, b: other[1], path: [...path, key] });
-        else differences.push(only("only-in-a", [...path, key], child));
-      }
-      for (const [id, [key, child]] of right) if (!left.has(id)) differences.push(only("only-in-b", [...path, key], child));
-      stack.push(...pending.reverse());
-      continue;
-    }
-    const cx = childrenOf(x);
-    const cy = childrenOf(y);
-    if (cx.length > 0 || cy.length > 0 || Array.isArray(x) || x instanceof Tuple || x instanceof OpaqueObject) {
-      const pending: { a: Node; b: Node; path: PathStep[] }[] = [];
-      const byStep = (list: [PathStep, Node][]) => new Map(list.map(([step, child]) => [stepId(step), [step, child] as const]));
-      const right = byStep(cy);
-      const left = byStep(cx);
       for (const [id, [step, child]] of left) {
         const other = right.get(id);
         if (other) pending.push({ a: child, b: other[1], path: [...path, step] });
@@ -126,10 +111,8 @@ function stepId(step: PathStep): string {
   return typeof step === "object" && step !== null && "index" in step ? `#${step.index}` : keyId(step as Key);
 }
 
-function keyed(map: Map<Key, Node>): Map<string, readonly [Key, Node]> {
-  const out = new Map<string, readonly [Key, Node]>();
-  for (const [key, child] of map) out.set(keyId(key), [key, child]);
-  return out;
+function byStep(children: [PathStep, Node][]): Map<string, readonly [PathStep, Node]> {
+  return new Map(children.map(([step, child]) => [stepId(step), [step, child] as const]));
 }
 
 function only(kind: "only-in-a" | "only-in-b", path: PathStep[], node: Node): Difference {
