@@ -14,6 +14,8 @@ const safetensors: FormatPlugin = {
     // Tensors are native; every other node kind travels in __metadata__["ckpt.tree"].
     dtypes: NATIVE_DTYPES,
     nodeKinds: ["map", "list", "tuple", "int", "float", "str", "bytes", "bool", "none", "tensor", "object"],
+    // Tensor attributes travel as "$attrs" in ckpt.tree; a flat file's __metadata__ rides as one of them.
+    tensorAttrs: "all",
   },
   options: [
     { name: "unflatten", type: "boolean", default: false, description: "read dotted tensor names of a file without ckpt.tree as nested maps (its __metadata__ becomes `metadata`)" },

@@ -17,6 +17,7 @@ import { detectSchema, findMigrationPath, runMigrations } from "../migrate/chain
 import { openCheckpoint } from "./open.js";
 import { targetFromName } from "./detect.js";
 import { applyPrecision } from "./precision-stage.js";
+import { unkeptTensorAttrs } from "./tensor-attrs.js";
 import type { ConversionReport } from "./report.js";
 
 export interface ConvertOptions {
@@ -102,6 +103,9 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     for (const { tensor } of walkTensors(root)) {
       report.tensors++;
       report.tensorBytes += tensor.byteLength;
+    }
+    for (const [name, count] of unkeptTensorAttrs(root, format)) {
+      reporter.warn(`${format.id} does not keep the tensor attribute "${name}" (on ${count} tensor${count === 1 ? "" : "s"}); the values are written, the attribute is not`);
     }
     const output = { name: dst, options: options.writeOptions ?? {}, reporter, ...(format.ownsCompression && layer && { codec: layer }) };
     // Progress counts uncompressed bytes; a format that compresses itself reports its own.

@@ -60,7 +60,16 @@ export interface FormatPlugin {
   /** Cheap check of the first bytes (at least 64 are given when the file has them). */
   identify?(head: Uint8Array): Identification;
   /** What the format stores natively; anything else must be carried in a side channel or refused. */
-  readonly capabilities: { dtypes: readonly DType[]; nodeKinds: readonly NodeKind[] };
+  readonly capabilities: {
+    dtypes: readonly DType[];
+    nodeKinds: readonly NodeKind[];
+    /**
+     * Tensor attributes (format hints outside the manifest, such as PyTorch's
+     * `requiresGrad`) the writer keeps: their names, or "all". Absent: none. The pipeline
+     * warns about every other attribute a converted tree carries.
+     */
+    tensorAttrs?: readonly string[] | "all";
+  };
   readonly options?: readonly OptionSpec[];
   /** The format applies compression itself (Thalia hashes the compressed frame). */
   readonly ownsCompression?: boolean;

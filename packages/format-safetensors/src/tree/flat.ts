@@ -7,7 +7,7 @@ import { splitName } from "./paths.js";
  * under this attribute, a format hint like PyTorch's `requiresGrad`: writing the flat
  * map back to safetensors restores it, other formats ignore it. `ckpt info` shows it.
  */
-export const FILE_METADATA_ATTR = "safetensors.metadata";
+export const FILE_METADATA_ATTR = "safetensors __metadata__";
 
 /** The `__metadata__` a flat tree came with, if any of its tensors carries it. */
 export function fileMetadataOf(root: PyMap): Map<string, string> | undefined {
