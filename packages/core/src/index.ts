@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./model/dtype.js";
 export * from "./model/byte-source.js";
 export * from "./model/tensor.js";
+export * from "./model/attrs.js";
 export * from "./model/node.js";
 export * from "./model/outline.js";
 export * from "./json/python-json.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareManifestTrees, convert, readManifest } from "@ckpt/core";
+import { compareManifestTrees, convert, readManifest, withCheckpoint, type Tensor } from "@ckpt/core";
 import { reference, registry } from "./helpers.js";
 
 for (const name of ["brain_v2.torch113.ckpt", "brain_v2.torch26.ckpt", "brain_v1.torch113.pt", "edge_cases.torch26.pt"]) {
@@ -20,3 +20,17 @@ for (const name of ["brain_v2.torch113.ckpt", "brain_v2.torch26.ckpt", "brain_v1
     }
   });
 }
+
+test("a Parameter stays a Parameter through .thalia (its flags travel as _attrs), with nothing to warn about", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ckpt-pt-thalia-"));
+  const packed = join(dir, "out.thalia.zst");
+  const back = join(dir, "back.pt");
+  const there = await convert(reference("edge_cases.torch26.pt"), packed, { registry: registry() });
+  const home = await convert(packed, back, { registry: registry() });
+  assert.deepEqual([...there.warnings, ...home.warnings], []);
+  const attrsOf = (path: string) => withCheckpoint(path, { registry: registry() }, async ({ checkpoint }) => (checkpoint.root.get("param") as Tensor).attrs);
+  const original = await attrsOf(reference("edge_cases.torch26.pt"));
+  assert.equal(original["parameter"], true, "the fixture holds a Parameter named param");
+  assert.deepEqual(await attrsOf(packed), original);
+  assert.deepEqual(await attrsOf(back), original);
+});

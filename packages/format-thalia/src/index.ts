@@ -13,6 +13,8 @@ const thalia: FormatPlugin = {
     // Stored natively: f32 f64 i32 i64 bool f16; the rest widened losslessly with `_dtype`.
     dtypes: ["f32", "f64", "i32", "i64", "bool", "f16", "bf16", "i8", "u8", "i16", "u16", "u32", "u64", "c64", "c128", "f8_e4m3", "f8_e5m2"],
     nodeKinds: ["map", "list", "tuple", "int", "float", "str", "bytes", "bool", "none", "tensor", "object"],
+    // Tensor attributes travel as `_attrs` in the tensor reference, which the reference reader ignores.
+    tensorAttrs: "all",
   },
   options: [
     { name: "verifyChecksum", type: "boolean", default: true, description: "check the SHA-256 trailer when reading" },

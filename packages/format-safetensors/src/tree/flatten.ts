@@ -1,4 +1,5 @@
-import { Tensor, kindOf, type Node, type PathStep, type PyMap } from "@ckpt/core";
+import type { Tensor} from "@ckpt/core";
+import { attrsAsMap, type Node, type PathStep, type PyMap } from "@ckpt/core";
 import { FILE_METADATA_ATTR, isFlatShaped } from "./flat.js";
 import { NameAllocator, dottedName } from "./paths.js";
 import { toTaggedJson } from "./tagged-json.js";
@@ -31,32 +32,11 @@ export function flattenTree(root: PyMap): FlattenedTree {
     const name = names.allocate(wanted);
     tensors.push({ name, tensor, path: dottedName(path) });
     const ref: PyMap = new Map<string, Node>([["$tensor", name]]);
-    const attrs = attrsNode(tensor);
+    // The file-metadata hint is the file's business, not the tensor's.
+    const attrs = attrsAsMap(tensor, [FILE_METADATA_ATTR]);
     if (attrs) ref.set("$attrs", toTaggedJson(attrs, () => null));
     return ref;
   });
   return { tensors, skeleton };
 }
 
-/**
- * A tensor's format hints (PyTorch's `parameter`, `requiresGrad`, …) as a map, so a
- * PyTorch writer downstream can restore them. Only values that are tree nodes are kept;
- * the file-metadata hint is the file's business, not the tensor's.
- */
-function attrsNode(tensor: Tensor): PyMap | undefined {
-  const out: PyMap = new Map();
-  for (const [key, value] of Object.entries(tensor.attrs)) {
-    if (key === FILE_METADATA_ATTR || value === undefined || !isNode(value)) continue;
-    out.set(key, value);
-  }
-  return out.size > 0 ? out : undefined;
-}
-
-function isNode(value: unknown): value is Node {
-  try {
-    kindOf(value as Node);
-    return !(value instanceof Tensor);
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,4 @@
-import type { Tensor} from "@ckpt/core";
-import { CkptError, JsonSyntaxError, corrupt, parsePythonJson, type Node, type PyMap } from "@ckpt/core";
+import { CkptError, JsonSyntaxError, attrsFromMap, corrupt, parsePythonJson, type Node, type PyMap, type Tensor } from "@ckpt/core";
 import { fromTaggedJson, stringifyJson } from "./tagged-json.js";
 
 /** The `__metadata__` key that holds the whole tree (model.md §2). */
@@ -48,7 +47,7 @@ export function restoreTree(text: string, tensors: ReadonlyMap<string, Tensor>, 
     if (attrs === undefined) return tensor;
     if (!(attrs instanceof Map)) throw fail(`$attrs of ${JSON.stringify(name)} is not a map`);
     const decoded = fromTaggedJson(attrs, () => null, fail) as PyMap;
-    return tensor.with({ attrs: Object.fromEntries([...decoded].map(([k, v]) => [String(k), v])) });
+    return tensor.with({ attrs: attrsFromMap(decoded) });
   }, fail);
   if (!(root instanceof Map)) throw fail("the tree is not a map");
   const extra = [...tensors.keys()].filter((name) => !used.has(name));

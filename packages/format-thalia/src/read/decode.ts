@@ -1,5 +1,5 @@
 import {
-  CkptError, FileRangeSource, JsonSyntaxError, isDType, parsePythonJson,
+  CkptError, FileRangeSource, JsonSyntaxError, attrsFromMap, isDType, parsePythonJson,
   type Checkpoint, type DecodeInput, type Node, type PyMap, type RandomAccessFile, type Tensor,
 } from "@ckpt/core";
 import { HEADER_SIZE, PATHWAY_PREFIX, STATE_PREFIX, TRAILER_SIZE } from "../container/layout.js";
@@ -45,9 +45,11 @@ export async function decodeThalia(input: DecodeInput): Promise<Checkpoint> {
 
   const resolve = async (ref: TensorRef): Promise<Tensor> => {
     const stored = await readTensorRecord(body, ref, name);
-    if (ref.dtype === undefined) return stored;
+    const attrs = ref.attrs && attrsFromMap((await fromJsonTree(ref.attrs, () => noTensorsIn("a tensor's _attrs", name))) as PyMap);
+    const tensor = attrs ? stored.with({ attrs }) : stored;
+    if (ref.dtype === undefined) return tensor;
     if (!isDType(ref.dtype)) throw new CkptError("CORRUPT", `tensor at offset ${ref.offset} records unknown original dtype "${ref.dtype}"`, { file: name });
-    return narrow(stored, ref.dtype, name);
+    return narrow(tensor, ref.dtype, name);
   };
 
   const regions: PyMap = new Map();

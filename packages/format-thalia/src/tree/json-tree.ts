@@ -53,6 +53,8 @@ export interface TensorRef {
   offset: number;
   bytes: number;
   dtype: string | undefined;
+  /** The tensor's attributes as ckpt wrote them (`_attrs`), still as JSON. */
+  attrs: PyMap | undefined;
 }
 
 /**
@@ -68,7 +70,13 @@ export async function fromJsonTree(node: Node, resolve: (ref: TensorRef) => Prom
   if (!(node instanceof Map)) return node;
   if (node.get("_type") === "tensor" && typeof node.get("_offset") === "bigint" && typeof node.get("_bytes") === "bigint") {
     const dtype = node.get("_dtype");
-    return resolve({ offset: Number(node.get("_offset")), bytes: Number(node.get("_bytes")), dtype: typeof dtype === "string" ? dtype : undefined });
+    const attrs = node.get("_attrs");
+    return resolve({
+      offset: Number(node.get("_offset")),
+      bytes: Number(node.get("_bytes")),
+      dtype: typeof dtype === "string" ? dtype : undefined,
+      attrs: attrs instanceof Map ? attrs : undefined,
+    });
   }
   if (typeof node.get("_dataclass") === "string" && node.get("_fields") instanceof Map) {
     return new OpaqueObject(node.get("_dataclass") as string, [], await fromJsonTree(node.get("_fields")!, resolve), "dataclass");

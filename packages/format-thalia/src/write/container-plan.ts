@@ -1,4 +1,4 @@
-import { CkptError, dumpPythonJson, walkTensors, type Node, type PyMap, type Tensor } from "@ckpt/core";
+import { CkptError, attrsAsMap, dumpPythonJson, walkTensors, type Node, type PyMap, type Tensor } from "@ckpt/core";
 import { CHECKSUM_SHA256, HEADER_SIZE, INDEX_ENTRY_SIZE, PATHWAY_PREFIX, STATE_PREFIX, VERSION } from "../container/layout.js";
 import { serializeHeader } from "../container/header.js";
 import { serializeIndex } from "../container/region-index.js";
@@ -104,6 +104,9 @@ export async function planContainer(root: PyMap, options: PlanOptions, file: str
       ref.set("_offset", BigInt(position));
       ref.set("_bytes", BigInt(plan.recordBytes));
       if (plan.original) ref.set("_dtype", plan.original);
+      // Format hints (a PyTorch Parameter flag): ignored by the reference reader, like _dtype.
+      const attrs = attrsAsMap(tensor);
+      if (attrs) ref.set("_attrs", toJsonTree(attrs, () => { throw new CkptError("UNSUPPORTED", "a tensor attribute holds a tensor", { file }); }));
       position += plan.recordBytes;
       tensors.push(plan);
     }
