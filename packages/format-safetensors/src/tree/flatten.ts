@@ -1,5 +1,4 @@
-import type { Tensor} from "@ckpt/core";
-import { attrsAsMap, type Node, type PathStep, type PyMap } from "@ckpt/core";
+import { attrsAsMap, type Node, type PathStep, type PyMap, type Tensor } from "@ckpt/core";
 import { FILE_METADATA_ATTR, isFlatShaped } from "./flat.js";
 import { NameAllocator, dottedName } from "./paths.js";
 import { toTaggedJson } from "./tagged-json.js";
