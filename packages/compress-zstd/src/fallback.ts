@@ -10,7 +10,7 @@ import { Decompress } from "fzstd";
 import type { ByteTransform } from "@ckpt/core";
 import { ChunkReader } from "./chunk-reader.js";
 import { firstLine, formatBytes, zstdCorrupt } from "./errors.js";
-import { readFrameStart, type FrameHeader } from "./frame-header.js";
+import { eachFrame, type FrameHeader } from "./frame-header.js";
 import { Xxh64 } from "./xxhash64.js";
 
 const EMPTY = new Uint8Array(0);
@@ -23,19 +23,8 @@ const byteCount = (n: number) => (Number.isSafeInteger(n) ? `${n} bytes` : forma
 export function fallbackDecompress(): ByteTransform {
   return async function* decompress(input) {
     const reader = ChunkReader.from(input);
-    let frames = 0;
     try {
-      for (;;) {
-        const start = await readFrameStart(reader, frames);
-        if (!start) break;
-        frames++;
-        if (start.kind === "skippable") {
-          if (!(await reader.skip(start.size))) throw zstdCorrupt(`truncated input: the skippable frame at byte ${start.offset} ends early`);
-          continue;
-        }
-        yield* decodeFrame(reader, start.header, start.offset);
-      }
-      if (frames === 0) throw zstdCorrupt("empty input (no zstd frame)");
+      yield* eachFrame(reader, (frame) => decodeFrame(reader, frame.header, frame.offset));
     } finally {
       await reader.close();
     }

@@ -148,3 +148,27 @@ export async function readFrameStart(reader: ChunkReader, framesSeen: number): P
 function describe(bytes: Uint8Array): string {
   return [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 }
+
+/**
+ * Every data frame of a stream, in order, each decoded by `decodeFrame` (which must
+ * consume exactly its frame from `reader`). Skippable frames are stepped over; an input
+ * without any frame is refused. Both decoders walk frames this way, so they accept and
+ * refuse the same streams.
+ */
+export async function* eachFrame(
+  reader: ChunkReader,
+  decodeFrame: (frame: Extract<FrameStart, { kind: "frame" }>) => AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  let frames = 0;
+  for (;;) {
+    const start = await readFrameStart(reader, frames);
+    if (!start) break;
+    frames++;
+    if (start.kind === "skippable") {
+      if (!(await reader.skip(start.size))) throw zstdCorrupt(`truncated input: the skippable frame at byte ${start.offset} ends early`);
+      continue;
+    }
+    yield* decodeFrame(start);
+  }
+  if (frames === 0) throw zstdCorrupt("empty input (no zstd frame)");
+}

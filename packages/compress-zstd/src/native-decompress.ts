@@ -2,7 +2,7 @@
 import type { ByteTransform, CkptError } from "@ckpt/core";
 import { ChunkReader } from "./chunk-reader.js";
 import { firstLine, zstdCorrupt } from "./errors.js";
-import { readFrameStart } from "./frame-header.js";
+import { eachFrame } from "./frame-header.js";
 import type { ZstdBinding } from "./native-binding.js";
 import { OutputBuffer } from "./output-buffer.js";
 
@@ -20,18 +20,10 @@ export function nativeDecompress(zstd: ZstdBinding): ByteTransform {
     const reader = ChunkReader.from(input);
     const dctx = new zstd.DCtx();
     const out = new OutputBuffer(OUT_SIZE, zstd.dStreamOutSize() / 2);
-    let frames = 0;
     try {
-      for (;;) {
-        // Frame boundaries are ours to find: trailing garbage, skippable frames and
-        // header limits get the same treatment as in the fallback decoder.
-        const start = await readFrameStart(reader, frames);
-        if (!start) break;
-        frames++;
-        if (start.kind === "skippable") {
-          if (!(await reader.skip(start.size))) throw zstdCorrupt(`truncated input: the skippable frame at byte ${start.offset} ends early`);
-          continue;
-        }
+      // Frame boundaries are ours to find (eachFrame): trailing garbage, skippable frames
+      // and header limits get the same treatment as in the fallback decoder.
+      yield* eachFrame(reader, async function* (start) {
         let flushPending = false;
         for (;;) {
           // With the output full, libzstd may hold decoded bytes: flush them before asking for input.
@@ -55,8 +47,7 @@ export function nativeDecompress(zstd: ZstdBinding): ByteTransform {
           // consuming at the frame's end, so the reader now sits on the next frame.
           if (remaining === 0) break;
         }
-      }
-      if (frames === 0) throw zstdCorrupt("empty input (no zstd frame)");
+      });
       const rest = out.take();
       if (rest) yield rest;
     } finally {
