@@ -2,7 +2,7 @@ import { pipeline } from "node:stream/promises";
 import { constants as bufferConstants } from "node:buffer";
 import * as zlib from "node:zlib";
 import { CkptError, ComputedSource, FileRangeSource, type ByteSource, type RandomAccessFile } from "@ckpt/core";
-import { SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, EOCD_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, CENTRAL_SIZE, LOCAL_SIZE } from "./records.js";
+import { METHOD_STORED, U16_MAX, U32_MAX, SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, EOCD_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, CENTRAL_SIZE, LOCAL_SIZE } from "./records.js";
 
 /** One file of the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -30,15 +30,12 @@ export interface ZipArchive {
 
 /** The EOCD plus the longest possible comment. */
 const EOCD_SEARCH = EOCD_SIZE + 0xffff;
-const U32_MAX = 0xffffffff;
-const U16_MAX = 0xffff;
 
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_STRONG_ENCRYPTION = 0x0040;
 const FLAG_UTF8 = 0x0800;
 const EXTRA_ZIP64 = 0x0001;
 
-const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 /** Deflate cannot expand more than about 1032 : 1 (a 258-byte match per 2 bits); a little slack on top. */
 const DEFLATE_MAX_RATIO = 1100;

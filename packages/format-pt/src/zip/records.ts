@@ -11,3 +11,8 @@ export const CENTRAL_SIZE = 46;
 export const ZIP64_EOCD_SIZE = 56;
 export const ZIP64_LOCATOR_SIZE = 20;
 export const EOCD_SIZE = 22;
+
+export const METHOD_STORED = 0;
+/** A 16- or 32-bit field at its maximum means "see the zip64 extra field". */
+export const U16_MAX = 0xffff;
+export const U32_MAX = 0xffffffff;

@@ -1,6 +1,6 @@
 import { CkptError } from "@ckpt/core";
 import { crc32 } from "./read.js";
-import { SIG_LOCAL, SIG_DESCRIPTOR, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, LOCAL_SIZE, CENTRAL_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, EOCD_SIZE } from "./records.js";
+import { METHOD_STORED, U16_MAX, U32_MAX, SIG_LOCAL, SIG_DESCRIPTOR, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, LOCAL_SIZE, CENTRAL_SIZE, ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, EOCD_SIZE } from "./records.js";
 
 /** One file to put in the archive: its exact size up front, its bytes streamed later. */
 export interface ZipWriteEntry {
@@ -64,13 +64,10 @@ const MADE_BY = (3 << 8) | VERSION_ZIP64;
 const EXTERNAL_ATTRIBUTES = (0o100644 << 16) >>> 0;
 /** Data descriptor follows + names are UTF-8. */
 const FLAGS = 0x0808;
-const METHOD_STORED = 0;
 /** A fixed timestamp, 1980-01-01 00:00, so the same content always gives the same bytes. */
 const DOS_TIME = 0x0000;
 const DOS_DATE = 0x0021;
 
-const U16_MAX = 0xffff;
-const U32_MAX = 0xffffffff;
 
 const utf8 = new TextEncoder();
 
