@@ -59,6 +59,19 @@ test("a failing encode leaves neither the destination nor a temp file", async ()
   assert.deepEqual(readdirSync(dir), ["a.toy"]);
 });
 
+test("a destination in a folder that does not exist is one NOT_FOUND line naming the folder", async () => {
+  const dir = workspace();
+  const src = join(dir, "a.toy");
+  await writeToy(src, sampleTree());
+  const dst = join(dir, "missing", "b.toy");
+  await assert.rejects(convert(src, dst, { registry: registry() }), (error: CkptError) => {
+    assert.equal(error.code, "NOT_FOUND");
+    assert.equal(error.message, `${dst}: cannot write here: the folder ${join(dir, "missing")} does not exist`);
+    return true;
+  });
+  assert.deepEqual(readdirSync(dir), ["a.toy"]);
+});
+
 test("refuses dst == src and overwriting without force", async () => {
   const dir = workspace();
   const src = join(dir, "a.toy");

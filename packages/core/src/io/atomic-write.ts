@@ -19,7 +19,9 @@ export async function writeAtomically(
   if (!options.force && (await exists(destination))) {
     throw new CkptError("EXISTS", "already exists (use --force to overwrite)", { file: destination });
   }
-  const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(4).toString("hex")}.ckpt-tmp`);
+  const folder = dirname(destination);
+  if (!(await isFolder(folder))) throw new CkptError("NOT_FOUND", `cannot write here: the folder ${folder} does not exist`, { file: destination });
+  const temp = join(folder, `.${basename(destination)}.${randomBytes(4).toString("hex")}.ckpt-tmp`);
   try {
     const handle = await open(temp, "wx", 0o644);
     let written: number;
@@ -42,6 +44,14 @@ async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
   } catch {
     return false;
   }
