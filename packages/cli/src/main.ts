@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { CORE_VERSION } from "@ckpt/core";
 import { Context } from "./context.js";
 import { reportFailure } from "./output/errors.js";
+import { cleanUpOnSignals } from "./interrupt.js";
 import { convertCommand } from "./commands/convert.js";
 import { infoCommand } from "./commands/info.js";
 import { manifestCommand } from "./commands/manifest.js";
@@ -12,6 +13,7 @@ import { migrateCommand } from "./commands/migrate.js";
 
 /** Runs the `ckpt` command line and returns the exit code (see README: exit codes). */
 export async function main(argv: readonly string[]): Promise<number> {
+  cleanUpOnSignals();
   const context = new Context();
   const program = new Command("ckpt")
     .description("convert, inspect and validate brain-simulation checkpoints (PyTorch, Thalia, safetensors) without Python")

@@ -22,6 +22,7 @@ export * from "./plugin/plugin.js";
 export * from "./io/random-access-file.js";
 export * from "./io/temp-scope.js";
 export * from "./io/atomic-write.js";
+export { removeTrackedTemps } from "./io/interrupt-cleanup.js";
 export * from "./registry/descriptor.js";
 export * from "./registry/registry.js";
 export * from "./registry/known-plugins.js";

@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CkptError } from "../errors.js";
 import { writeChunks } from "./write-chunks.js";
+import { trackTemp } from "./interrupt-cleanup.js";
 
 /**
  * Writes `chunks` to `destination` so that it either appears complete or not at all:
@@ -22,6 +23,7 @@ export async function writeAtomically(
   const folder = dirname(destination);
   if (!(await isFolder(folder))) throw new CkptError("NOT_FOUND", `cannot write here: the folder ${folder} does not exist`, { file: destination });
   const temp = join(folder, `.${basename(destination)}.${randomBytes(4).toString("hex")}.ckpt-tmp`);
+  const untrack = trackTemp(temp);
   try {
     const handle = await open(temp, "wx", 0o644);
     let written: number;
@@ -37,6 +39,8 @@ export async function writeAtomically(
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
+  } finally {
+    untrack();
   }
 }
 

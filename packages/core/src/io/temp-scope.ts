@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RandomAccessFile } from "./random-access-file.js";
 import { writeChunks } from "./write-chunks.js";
+import { trackTemp } from "./interrupt-cleanup.js";
 
 /**
  * Owns the temporary files and open handles of one operation and removes them all at
@@ -11,6 +12,7 @@ import { writeChunks } from "./write-chunks.js";
  */
 export class TempScope {
   private dir: string | undefined;
+  private untrack: (() => void) | undefined;
   private readonly files: RandomAccessFile[] = [];
   private counter = 0;
 
@@ -21,7 +23,10 @@ export class TempScope {
   }
 
   async spill(chunks: AsyncIterable<Uint8Array>): Promise<RandomAccessFile> {
-    this.dir ??= await mkdtemp(join(tmpdir(), "ckpt-"));
+    if (!this.dir) {
+      this.dir = await mkdtemp(join(tmpdir(), "ckpt-"));
+      this.untrack = trackTemp(this.dir);
+    }
     const path = join(this.dir, `spill-${this.counter++}`);
     const handle = await open(path, "wx", 0o600);
     try {
@@ -36,6 +41,8 @@ export class TempScope {
     await Promise.allSettled(this.files.map((file) => file.close()));
     this.files.length = 0;
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.untrack?.();
     this.dir = undefined;
+    this.untrack = undefined;
   }
 }
