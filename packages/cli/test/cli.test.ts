@@ -43,7 +43,14 @@ test("--json errors are machine-readable", () => {
 test("plugins --json reports plugins and refusals", () => {
   const result = runCkpt(["plugins", "--json"]);
   assert.equal(result.status, 0);
-  const parsed = JSON.parse(result.stdout) as { plugins: unknown[]; refused: unknown[] };
-  assert.ok(Array.isArray(parsed.plugins));
+  type Listed = { id: string; kind: string; capabilities: Record<string, unknown> | null; loadError: string | null };
+  const parsed = JSON.parse(result.stdout) as { plugins: Listed[]; refused: unknown[] };
   assert.ok(Array.isArray(parsed.refused));
+  // The workspace installs every first-party plugin; each loads and says what it can do.
+  const byId = new Map(parsed.plugins.map((p) => [p.id, p]));
+  for (const p of parsed.plugins) assert.equal(p.loadError, null, p.id);
+  assert.ok((byId.get("pt")?.capabilities?.["dtypes"] as string[]).includes("bf16"));
+  assert.ok((byId.get("thalia")?.capabilities?.["options"] as string[]).includes("verifyChecksum"));
+  assert.deepEqual(byId.get("zstd")?.capabilities?.["levels"], { min: 1, max: 22, default: 3 });
+  assert.deepEqual(byId.get("thalia-brain")?.capabilities?.["steps"], ["thalia-brain 1→2"]);
 });
