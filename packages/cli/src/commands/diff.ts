@@ -12,7 +12,8 @@ export function diffCommand(program: Command, context: Context): void {
       .argument("<a>", "first checkpoint")
       .argument("<b>", "second checkpoint"),
   ).action(async (a: string, b: string, flags: ReadFlags) => {
-    const result = await diff(a, b, { registry: await context.registry(), readOptions: readOptionsFrom(flags) });
+    const reporter = context.reporter();
+    const result = await diff(a, b, { registry: await context.registry(), readOptions: readOptionsFrom(flags), reporter }).finally(() => reporter.done());
     process.stdout.write(context.json ? toJson(result) + "\n" : describeDiff(result));
     context.exitCode = result.identical ? 0 : 1;
   });

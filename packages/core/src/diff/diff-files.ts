@@ -1,3 +1,4 @@
+import { walkTensors } from "../model/node.js";
 import { withCheckpoint, type InspectOptions } from "../pipeline/inspect.js";
 import { diffTrees, type Difference } from "./tree-diff.js";
 
@@ -13,12 +14,19 @@ export interface FileDiff {
 /**
  * Opens both files (each with its own plugins' reader, decompressed as needed) and
  * compares their trees (see `diffTrees`). Tensor bytes are streamed one pair at a time,
- * so memory stays at two blocks however large the checkpoints are.
+ * so memory stays at two blocks however large the checkpoints are. Progress (bytes of A's
+ * tensors reached) goes to `options.reporter`.
  */
 export function diff(a: string, b: string, options: InspectOptions = {}): Promise<FileDiff> {
   return withCheckpoint(a, options, (left, registry) =>
     withCheckpoint(b, { ...options, registry }, async (right) => {
-      const { differences, tensorsCompared } = await diffTrees(left.checkpoint.root, right.checkpoint.root);
+      const reporter = options.reporter;
+      let total = 0;
+      if (reporter) for (const { tensor } of walkTensors(left.checkpoint.root)) total += tensor.byteLength;
+      let compared = 0;
+      const { differences, tensorsCompared } = await diffTrees(left.checkpoint.root, right.checkpoint.root, {
+        onTensor: (_path, tensor) => reporter?.progress("comparing", (compared += tensor.byteLength), total),
+      });
       return {
         a: { path: a, format: left.format, codec: left.codec },
         b: { path: b, format: right.format, codec: right.codec },

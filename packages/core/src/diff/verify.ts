@@ -42,9 +42,15 @@ export interface VerificationResult {
  * written as the cast produced it. Each changed tensor is then measured against the
  * source: its max absolute and relative error.
  */
-export async function verifyConversion(source: Node, written: Node, changes: readonly PrecisionChange[] = [], expected: Node = source): Promise<VerificationResult> {
+export async function verifyConversion(
+  source: Node,
+  written: Node,
+  changes: readonly PrecisionChange[] = [],
+  expected: Node = source,
+  options: { onTensor?: (tensor: Tensor) => void } = {},
+): Promise<VerificationResult> {
   const byPath = new Map(changes.map((change) => [change.path, change]));
-  const { differences, tensorsCompared } = await diffTrees(expected, written);
+  const { differences, tensorsCompared } = await diffTrees(expected, written, { onTensor: (_path, tensor) => options.onTensor?.(tensor) });
   const failures = differences.map((difference) => explain(difference, byPath));
 
   const changed: TensorError[] = [];

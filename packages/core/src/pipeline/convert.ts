@@ -119,7 +119,10 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     const verify = async (temp: string): Promise<void> => {
       reporter.progress("verify", 0, report.tensorBytes);
       const readBack = await decodeWritten(temp, dst, format, codec, scope, reporter);
-      const result = await verifyConversion(beforePrecision, readBack, report.precision, root);
+      let verified = 0;
+      const result = await verifyConversion(beforePrecision, readBack, report.precision, root, {
+        onTensor: (tensor) => reporter.progress("verify", (verified += tensor.byteLength), report.tensorBytes),
+      });
       report.verification = result;
       report.steps.push("verify");
       reporter.progress("verify", report.tensorBytes, report.tensorBytes);
