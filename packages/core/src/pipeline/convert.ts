@@ -2,7 +2,6 @@ import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CkptError, asCkptError } from "../errors.js";
 import { walkTensors, type PyMap } from "../model/node.js";
-import { FileRangeSource } from "../model/byte-source.js";
 import { RandomAccessFile } from "../io/random-access-file.js";
 import type { CodecPlugin } from "../plugin/codec.js";
 import type { FormatPlugin } from "../plugin/format.js";
@@ -14,7 +13,7 @@ import { TempScope } from "../io/temp-scope.js";
 import { writeAtomically } from "../io/atomic-write.js";
 import { Registry } from "../registry/registry.js";
 import { detectSchema, findMigrationPath, runMigrations } from "../migrate/chain.js";
-import { openCheckpoint } from "./open.js";
+import { decodeWith, openCheckpoint } from "./open.js";
 import { targetFromName } from "./detect.js";
 import { applyPrecision } from "./precision-stage.js";
 import { unkeptTensorAttrs } from "./tensor-attrs.js";
@@ -156,10 +155,7 @@ async function decodeWritten(temp: string, dst: string, format: FormatPlugin, co
     spill: (c: AsyncIterable<Uint8Array>) => scope.spill(c),
     openOther: () => Promise.reject(new CkptError("UNSUPPORTED", "a written file cannot refer to another file", { file: dst })),
   };
-  if (!codec) return (await format.decode({ ...input, file })).root;
-  if (format.ownsCompression) return (await format.decode({ ...input, file, codec: { codec } })).root;
-  const whole = new FileRangeSource(file, 0, file.size).chunks();
-  return (await format.decode({ ...input, file: await scope.spill(codec.decompress()(whole)) })).root;
+  return (await decodeWith(format, codec, file, input, scope)).root;
 }
 
 async function migrate(registry: Registry, root: PyMap, toSchema: string, report: ConversionReport, src: string): Promise<PyMap> {

@@ -1,6 +1,7 @@
 import { asCkptError } from "../errors.js";
 import { FileRangeSource } from "../model/byte-source.js";
-import type { Checkpoint } from "../plugin/format.js";
+import type { CodecPlugin } from "../plugin/codec.js";
+import type { Checkpoint, DecodeInput, FormatPlugin } from "../plugin/format.js";
 import type { Reporter } from "../plugin/reporter.js";
 import { RandomAccessFile } from "../io/random-access-file.js";
 import type { TempScope } from "../io/temp-scope.js";
@@ -49,25 +50,36 @@ export async function openCheckpoint(path: string, options: OpenOptions): Promis
 
     if (!codecDescriptor) {
       const format = await detectFormat(registry, head, path);
-      const plugin = await registry.loadFormat(format.id);
-      const checkpoint = await plugin.decode({ ...decodeOptions, file });
+      const checkpoint = await decodeWith(await registry.loadFormat(format.id), undefined, file, decodeOptions, scope);
       return { checkpoint, format: format.id, codec: null, path, byteLength: file.size };
     }
 
     const codec = await registry.loadCodec(codecDescriptor.id);
-    const whole = () => new FileRangeSource(file, 0, file.size).chunks();
     // Only a prefix is decompressed to look inside, fed in small chunks so output comes early.
     const prefix = new FileRangeSource(file, 0, Math.min(file.size, PEEK_INPUT_BYTES)).chunks(PEEK_CHUNK_BYTES);
     const innerHead = await peek(codec.decompress()(prefix), HEAD_BYTES);
     const format = await detectFormat(registry, innerHead, stripCodecExtension(path, codec), path);
-    const plugin = await registry.loadFormat(format.id);
-    const checkpoint = plugin.ownsCompression
-      ? await plugin.decode({ ...decodeOptions, file, codec: { codec } })
-      : await plugin.decode({ ...decodeOptions, file: await scope.spill(codec.decompress()(whole())) });
+    const checkpoint = await decodeWith(await registry.loadFormat(format.id), codec, file, decodeOptions, scope);
     return { checkpoint, format: format.id, codec: codec.id, path, byteLength: file.size };
   } catch (error) {
     throw asCkptError(error, path);
   }
+}
+
+/**
+ * Decodes `file` with a known format and codec: a format that owns compression gets the
+ * compressed file and its codec; any other gets the decompressed body, spilled to `scope`.
+ */
+export function decodeWith(
+  format: FormatPlugin,
+  codec: CodecPlugin | undefined,
+  file: RandomAccessFile,
+  input: Omit<DecodeInput, "file" | "codec">,
+  scope: TempScope,
+): Promise<Checkpoint> {
+  if (!codec) return format.decode({ ...input, file });
+  if (format.ownsCompression) return format.decode({ ...input, file, codec: { codec } });
+  return scope.spill(codec.decompress()(new FileRangeSource(file, 0, file.size).chunks())).then((body) => format.decode({ ...input, file: body }));
 }
 
 const PEEK_INPUT_BYTES = 1 << 20;
