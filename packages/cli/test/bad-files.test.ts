@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runCkpt } from "./run-cli.js";
+import { FIXTURES } from "./fixtures.js";
 
-const BAD = join(process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url)), "bad");
+const BAD = join(FIXTURES, "bad");
 const files = readdirSync(BAD).filter((f) => !f.endsWith(".expect.json"));
 
 for (const name of files) {

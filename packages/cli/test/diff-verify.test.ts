@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCkpt } from "./run-cli.js";
+import { reference } from "./fixtures.js";
 
-const REF = "/work/shared/fixtures/reference";
-const THALIA = join(REF, "brain_v2.thalia");
-const TORCH = join(REF, "brain_v2.torch26.ckpt");
+const THALIA = reference("brain_v2.thalia");
+const TORCH = reference("brain_v2.torch26.ckpt");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Difference { kind: string; path: string; a?: unknown; b?: unknown; values?: { differing: number; bitsDiffering: number | null; maxAbsError: number; maxRelError: number } | null }

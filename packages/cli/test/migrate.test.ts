@@ -3,11 +3,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runCkpt } from "./run-cli.js";
+import { reference } from "./fixtures.js";
 
-const FIXTURES = process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
-const reference = (name: string) => join(FIXTURES, "reference", name);
 const info = (file: string) => {
   const result = runCkpt(["info", file, "--json"]);
   assert.equal(result.status, 0, result.stderr);

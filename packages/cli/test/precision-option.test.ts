@@ -5,12 +5,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CkptError, Tensor, applyPrecision, f32ToBf16, f32ToF16, walkTensors, dottedPath, type DType, type Node, type PyMap } from "@ckpt/core";
 import { parsePrecision } from "../src/precision-option.js";
 import { runCkpt } from "./run-cli.js";
+import { reference } from "./fixtures.js";
 
-const FIXTURES = process.env.CKPT_FIXTURES ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
 
 function policyFile(content: unknown, raw = false): string {
   const file = join(mkdtempSync(join(tmpdir(), "ckpt-policy-")), "policy.json");
@@ -132,7 +131,7 @@ for (const [what, content, raw, message] of BAD_POLICIES) {
       return true;
     });
     const out = join(mkdtempSync(join(tmpdir(), "ckpt-policy-out-")), "out.thalia");
-    const result = runCkpt(["convert", join(FIXTURES, "reference", "brain_v2.thalia"), out, "--precision", file]);
+    const result = runCkpt(["convert", reference("brain_v2.thalia"), out, "--precision", file]);
     assert.equal(result.status, 2, result.stderr);
     assert.equal(result.stdout, "");
     const lines = result.stderr.split("\n").filter(Boolean);
@@ -144,7 +143,7 @@ for (const [what, content, raw, message] of BAD_POLICIES) {
 test("ckpt convert --precision FILE.json on brain_v2.thalia: ints and bool untouched, keep rules honoured, bf16 written", () => {
   const file = policyFile({ name: "lean", base: "fp16", targets: { default: "bf16" }, rules: [{ match: "hippocampus_to_pfc", target: "keep" }] });
   const out = join(mkdtempSync(join(tmpdir(), "ckpt-policy-out-")), "out.safetensors");
-  const convert = runCkpt(["convert", join(FIXTURES, "reference", "brain_v2.thalia"), out, "--precision", file, "--json"]);
+  const convert = runCkpt(["convert", reference("brain_v2.thalia"), out, "--precision", file, "--json"]);
   assert.equal(convert.status, 0, convert.stderr);
   const report = JSON.parse(convert.stdout) as { precision: { path: string; from: string; to: string }[]; lossy: string[] };
   assert.ok(report.precision.length > 10, `${report.precision.length} changes`);
@@ -157,7 +156,7 @@ test("ckpt convert --precision FILE.json on brain_v2.thalia: ints and bool untou
   // The written file holds exactly those dtypes; its ints and bools are as in the source.
   const manifest = runCkpt(["manifest", out, "--json"]);
   assert.equal(manifest.status, 0, manifest.stderr);
-  const source = runCkpt(["manifest", join(FIXTURES, "reference", "brain_v2.thalia"), "--json"]);
+  const source = runCkpt(["manifest", reference("brain_v2.thalia"), "--json"]);
   const leaves = (text: string) => {
     const found = new Map<string, { dtype: string; sha256: string }>();
     const visit = (node: unknown, path: string) => {
